@@ -1,0 +1,62 @@
+"""The tracker: follow-up of workshop recommendations through owned, dated actions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from tracker import config as config_module
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure the application.
+
+    `config` overrides what the environment says (tests pass theirs here). Raises
+    `ConfigError` when the configuration is unsafe for the chosen environment.
+    """
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+    )
+    app.config.update(config_module.DEFAULTS)
+    app.config.update(config_module.from_environment(app.instance_path))
+    if config:
+        app.config.update(config)
+    app.config["TESTING"] = app.config["TRACKER_ENV"] == "testing" or app.config.get("TESTING")
+    config_module.check(app.config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from tracker import models  # noqa: F401  (registers the tables)
+    from tracker.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from tracker import i18n, security, templating
+
+    i18n.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+
+    from tracker.actions.routes import bp as actions_bp
+    from tracker.admin.routes import bp as admin_bp
+    from tracker.auth.routes import bp as auth_bp
+    from tracker.errors import init_app as init_errors
+    from tracker.events.routes import bp as events_bp
+    from tracker.main.routes import bp as main_bp
+
+    for blueprint in (auth_bp, main_bp, events_bp, actions_bp, admin_bp):
+        app.register_blueprint(blueprint)
+    init_errors(app)
+
+    from tracker.cli import init_app as init_cli
+
+    init_cli(app)
+    return app

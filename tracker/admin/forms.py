@@ -1,0 +1,49 @@
+"""Forms for accounts, institutions and themes."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from tracker.forms import ModelSelectField
+from tracker.models import Role
+
+
+class UserForm(FlaskForm):
+    """An account: who, which role, which institution."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+    institution = ModelSelectField(_l("Institution"), allow_blank=True)
+    locale = SelectField(_l("Language"), validators=[Optional()])
+    active = BooleanField(_l("Active"), default=True)
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(max=200)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = [(r.value, r.label) for r in Role]
+        self.locale.choices = [("", "—"), ("fr", "Français"), ("en", "English"),
+                               ("ar", "العربية")]
+
+
+class InstitutionForm(FlaskForm):
+    """An institution's short code and full name."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=32),
+                    Regexp(r"^[A-Za-z0-9_\-/]+$",
+                           message=_l("Use letters, digits, dashes or slashes."))],
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    active = BooleanField(_l("Active"), default=True)
+
+
+class ThemeForm(FlaskForm):
+    """A theme's name."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    active = BooleanField(_l("Active"), default=True)

@@ -1,0 +1,130 @@
+"""Accounts, institutions and themes. Operations flush; the caller commits."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from tracker import audit
+from tracker.extensions import db
+from tracker.models import Institution, Role, Theme, User
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class AccountError(ValueError):
+    """Raised when an account change breaks a rule; the message is for the user."""
+
+
+def _email_taken(email: str, exclude_id: int | None = None) -> bool:
+    stmt = select(func.count()).select_from(User).where(User.email == email.strip().lower())
+    if exclude_id is not None:
+        stmt = stmt.where(User.id != exclude_id)
+    return bool(db.session.scalar(stmt))
+
+
+def check_password_strength(password: str) -> None:
+    """Raise `AccountError` when `password` is too short to protect an account."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(_l("The password needs at least %(n)d characters.",
+                              n=MIN_PASSWORD_LENGTH))
+
+
+def _check_role_institution(role: Role, institution: Institution | None) -> None:
+    if role == Role.FOCAL_POINT and institution is None:
+        raise AccountError(_l("A focal point must belong to an institution."))
+
+
+def create_user(actor: User | None, *, email: str, name: str, role: Role, password: str,
+                institution: Institution | None = None, locale: str | None = None) -> User:
+    """Create an account. Raises `AccountError` for a taken email, a weak password or a
+    focal point without an institution."""
+    if _email_taken(email):
+        raise AccountError(_l("An account with this email already exists."))
+    check_password_strength(password)
+    _check_role_institution(role, institution)
+    user = User(email=email, name=name.strip() or email.split("@")[0], role=role,
+                institution=institution, locale=locale, active=True)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "create", user, {"email": user.email, "role": role.value,
+                                         "institution": audit.jsonable(institution)})
+    return user
+
+
+def update_user(actor: User, user: User, values: dict[str, Any],
+                password: str | None = None) -> dict:
+    """Change an account; record role, institution and activation changes in the audit log."""
+    if "email" in values and _email_taken(values["email"], exclude_id=user.id):
+        raise AccountError(_l("An account with this email already exists."))
+    role = values.get("role", user.role)
+    _check_role_institution(role, values.get("institution", user.institution))
+    if actor.id == user.id and (role != user.role or values.get("active") is False):
+        raise AccountError(_l("You cannot change your own role or deactivate yourself."))
+    changes = audit.apply_changes(user, values)
+    if password:
+        check_password_strength(password)
+        user.set_password(password)
+        changes["password"] = ["***", "***"]
+    if changes:
+        db.session.flush()
+        audit.record(actor, "update", user, changes)
+    return changes
+
+
+def slugify(text: str) -> str:
+    """Return an ASCII code made of the words of `text` (for new theme codes)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")[:64] or "theme"
+
+
+def _unique(model: type, field: str, value: str, exclude_id: int | None) -> bool:
+    column = getattr(model, field)
+    stmt = select(func.count()).select_from(model).where(column == value)
+    if exclude_id is not None:
+        stmt = stmt.where(model.id != exclude_id)
+    return not db.session.scalar(stmt)
+
+
+def save_institution(actor: User | None, institution: Institution | None,
+                     values: dict[str, Any]) -> Institution:
+    """Create an institution (when `institution` is None) or change one."""
+    code = values["code"].strip().upper()
+    if not _unique(Institution, "code", code, institution.id if institution else None):
+        raise AccountError(_l("Another institution already has this code."))
+    if institution is None:
+        institution = Institution(**values)
+        db.session.add(institution)
+        db.session.flush()
+        audit.record(actor, "create", institution, {k: audit.jsonable(v) for k, v in values.items()})
+        return institution
+    changes = audit.apply_changes(institution, values)
+    if changes:
+        db.session.flush()
+        audit.record(actor, "update", institution, changes)
+    return institution
+
+
+def save_theme(actor: User | None, theme: Theme | None, values: dict[str, Any]) -> Theme:
+    """Create a theme (when `theme` is None) or rename or deactivate one."""
+    if theme is None:
+        code = slugify(values["name"])
+        suffix = 1
+        while not _unique(Theme, "code", code, None):
+            suffix += 1
+            code = f"{slugify(values['name'])[:60]}_{suffix}"
+        theme = Theme(code=code, **values)
+        db.session.add(theme)
+        db.session.flush()
+        audit.record(actor, "create", theme, {"code": code, **values})
+        return theme
+    changes = audit.apply_changes(theme, values)
+    if changes:
+        db.session.flush()
+        audit.record(actor, "update", theme, changes)
+    return theme

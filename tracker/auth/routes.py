@@ -1,0 +1,48 @@
+"""Login and logout."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from tracker import audit
+from tracker.auth.forms import LoginForm
+from tracker.auth.services import authenticate, safe_next
+from tracker.extensions import db
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Show the login form; on valid credentials start a fresh session."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is None:
+            flash(_("Wrong email or password."), "error")
+            return render_template("auth/login.html", form=form), 401
+        next_url = safe_next(request.args.get("next"))
+        locale = session.get("locale")
+        session.clear()  # a new session at login defeats session fixation
+        if locale:
+            session["locale"] = locale
+        login_user(user, remember=form.remember.data)
+        audit.record(user, "login", user)
+        db.session.commit()
+        return redirect(next_url or url_for("main.index"))
+    status = 422 if form.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """End the session."""
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,81 @@
+"""Configuration read from the environment, with safe defaults for development only."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEV_SECRET_KEY = "dev-only-insecure-key"
+ENVIRONMENTS = ("development", "testing", "production")
+LOCALES = ("fr", "en", "ar")
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration is unsafe or incomplete for the chosen environment."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(instance_path: str) -> dict:
+    """Build the configuration mapping from environment variables.
+
+    `TRACKER_ENV` selects development, testing or production (the default, so that a
+    forgotten variable never runs production on development settings).
+    """
+    env = os.environ.get("TRACKER_ENV", "production").strip().lower()
+    default_db = "sqlite:///" + str(Path(instance_path) / "tracker.sqlite3")
+    return {
+        "TRACKER_ENV": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY if env != "production" else ""),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            os.environ.get("DATABASE_URL", default_db)
+        ),
+        "SESSION_COOKIE_SECURE": _bool(os.environ.get("SESSION_COOKIE_SECURE"), False),
+        "TRACKER_TIMEZONE": os.environ.get("TRACKER_TIMEZONE", "Africa/Tunis"),
+        "TRACKER_BASE_URL": os.environ.get("TRACKER_BASE_URL", "http://127.0.0.1:5000"),
+        "BABEL_DEFAULT_LOCALE": os.environ.get("TRACKER_DEFAULT_LOCALE", "fr"),
+        "DUE_SOON_DAYS": int(os.environ.get("TRACKER_DUE_SOON_DAYS", "14")),
+    }
+
+
+def normalise_database_url(url: str) -> str:
+    """Return a SQLAlchemy URL that uses psycopg 3 for PostgreSQL.
+
+    Hosting platforms hand out `postgres://` or `postgresql://` URLs; SQLAlchemy would
+    pick psycopg2 for those, which the tracker does not install.
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+DEFAULTS = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+    "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+    "LANGUAGES": LOCALES,
+    "PER_PAGE": 50,
+}
+
+
+def check(config: dict) -> None:
+    """Refuse to run outside development and testing with a missing or default secret."""
+    env = config.get("TRACKER_ENV", "production")
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"TRACKER_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}.")
+    if env == "production":
+        key = config.get("SECRET_KEY") or ""
+        if not key or key == DEV_SECRET_KEY or len(key) < 16:
+            raise ConfigError(
+                "SECRET_KEY is missing, too short or the development default: set a long "
+                "random SECRET_KEY in the environment before running in production."
+            )

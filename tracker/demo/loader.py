@@ -1,0 +1,139 @@
+"""Demo data from the real workshop reports: events, recommendations, people and actions.
+
+Every row is matched on a natural key before it is created, so loading twice changes
+nothing. Deadlines are relative to the day of loading, so the demo always shows actions
+done, in progress, overdue and due soon.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import select
+
+from tracker import clock
+from tracker.actions.services import create_action, record_progress
+from tracker.admin.services import create_user, save_institution
+from tracker.events.services import create_event, create_recommendation
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    Event,
+    GcmObjective,
+    Institution,
+    Priority,
+    Recommendation,
+    Role,
+    Status,
+    Theme,
+    User,
+)
+
+DEMO_ACCOUNTS = [
+    {"key": "admin", "email": "admin@demo.tracker.tn", "name": "Amira Admin",
+     "role": "admin", "institution": None, "password": "demo-admin-2026"},
+    {"key": "coordinator", "email": "coordination@demo.tracker.tn", "name": "Karim Ben Salah",
+     "role": "coordinator", "institution": "ONM", "password": "demo-coord-2026"},
+    {"key": "focal", "email": "point.focal@demo.tracker.tn", "name": "Leila Trabelsi",
+     "role": "focal_point", "institution": "ONM", "password": "demo-focal-2026"},
+    {"key": "focal2", "email": "ins@demo.tracker.tn", "name": "Sami Gharbi",
+     "role": "focal_point", "institution": "INS", "password": "demo-focal2-2026"},
+    {"key": "viewer", "email": "lecture@demo.tracker.tn", "name": "Nadia Viewer",
+     "role": "viewer", "institution": None, "password": "demo-viewer-2026"},
+]
+
+
+def demo_data() -> dict[str, Any]:
+    """Return the demo content shipped with the package."""
+    return json.loads(resources.files("tracker.demo").joinpath("data.json").read_text("utf-8"))
+
+
+def load_demo(today: date | None = None) -> dict[str, int]:
+    """Create whatever part of the demo is missing; return counts of what the demo holds."""
+    today = today or clock.today()
+    data = demo_data()
+    created = 0
+
+    institutions: dict[str, Institution] = {
+        i.code: i for i in db.session.scalars(select(Institution))
+    }
+    for item in data["institutions"]:
+        if item["code"] not in institutions:
+            institutions[item["code"]] = save_institution(
+                None, None, {"code": item["code"], "name": item["name"], "active": True})
+            created += 1
+
+    users: dict[str, User] = {}
+    for account in DEMO_ACCOUNTS:
+        user = db.session.scalar(select(User).where(User.email == account["email"]))
+        if user is None:
+            user = create_user(
+                None, email=account["email"], name=account["name"], role=Role(account["role"]),
+                password=account["password"],
+                institution=institutions.get(account["institution"] or ""),
+            )
+            created += 1
+        users[account["key"]] = user
+
+    themes = {t.code: t for t in db.session.scalars(select(Theme))}
+    objectives = {o.number: o for o in db.session.scalars(select(GcmObjective))}
+    coordinator = users["coordinator"]
+    counts = {"events": 0, "recommendations": 0, "actions": 0}
+
+    for item in data["events"]:
+        event = db.session.scalar(select(Event).where(Event.ref == item["ref"]))
+        if event is None:
+            event = create_event(
+                coordinator, ref=item["ref"], title=item["title"],
+                date=date.fromisoformat(item["date"]), place=item.get("place", ""),
+                organisers=item.get("organisers", ""), source_url=item.get("source_url", ""),
+                description=item.get("description", ""),
+            )
+            created += 1
+        counts["events"] += 1
+        for rec_item in item["recommendations"]:
+            number = str(rec_item["number"])
+            recommendation = db.session.scalar(select(Recommendation).where(
+                Recommendation.event_id == event.id, Recommendation.number == number))
+            if recommendation is None:
+                recommendation = create_recommendation(
+                    coordinator, event, number=number, title=rec_item["title"],
+                    text=rec_item["text"], theme=themes.get(rec_item.get("theme", "")),
+                    gcm_objectives=[objectives[n] for n in rec_item.get("gcm", [])],
+                    priority=Priority(rec_item.get("priority", "medium")), language="fr",
+                )
+                created += 1
+            counts["recommendations"] += 1
+            for action_item in rec_item.get("actions", []):
+                created += _load_action(action_item, recommendation, users, institutions,
+                                        coordinator, today)
+                counts["actions"] += 1
+    db.session.flush()
+    return {**counts, "created": created}
+
+
+def _load_action(item: dict[str, Any], recommendation: Recommendation, users: dict[str, User],
+                 institutions: dict[str, Institution], coordinator: User, today: date) -> int:
+    exists = db.session.scalar(select(Action.id).where(
+        Action.recommendation_id == recommendation.id, Action.title == item["title"]))
+    if exists is not None:
+        return 0
+    start_offset = item.get("start_offset_days")
+    action = create_action(
+        coordinator, recommendation,
+        title=item["title"], description=item.get("description", ""),
+        owner=users[item.get("owner", "focal")],
+        lead_institution=institutions[item["lead"]],
+        contributors=[institutions[c] for c in item.get("contributors", [])],
+        start_date=today + timedelta(days=start_offset) if start_offset is not None else None,
+        deadline=today + timedelta(days=item["deadline_offset_days"]),
+    )
+    status = Status(item.get("status", "not_started"))
+    if status != Status.NOT_STARTED:
+        owner = action.owner
+        record_progress(owner, action, None, status=status, progress=item.get("progress", 0),
+                        comment=item.get("comment", ""))
+    return 1

@@ -1,0 +1,44 @@
+"""Forms for events and their recommendations."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField, URLField
+from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
+
+from tracker.forms import ModelSelectField, ModelSelectMultipleField
+from tracker.models import Priority
+
+
+class EventForm(FlaskForm):
+    """A workshop and where its report can be read."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    date = DateField(_l("Date"), validators=[DataRequired()])
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
+    organisers = StringField(_l("Organisers"), validators=[Optional(), Length(max=300)])
+    source_url = URLField(_l("Source document link"),
+                          validators=[Optional(), URL(require_tld=False), Length(max=500)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+
+
+class RecommendationForm(FlaskForm):
+    """A recommendation as the report words it, with how it is classified."""
+
+    number = StringField(
+        _l("Number"),
+        validators=[DataRequired(), Length(max=16),
+                    Regexp(r"^[\w.\-]+$", message=_l("Use letters, digits, dots or dashes."))],
+    )
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    text = TextAreaField(_l("Full text"), validators=[Optional(), Length(max=20000)])
+    theme = ModelSelectField(_l("Theme"), allow_blank=True)
+    gcm_objectives = ModelSelectMultipleField(_l("GCM objectives"))
+    priority = SelectField(_l("Priority"), validators=[DataRequired()])
+    language = SelectField(_l("Language of the text"), validators=[DataRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.priority.choices = [(p.value, p.label) for p in Priority]
+        self.language.choices = [("fr", "Français"), ("en", "English"), ("ar", "العربية")]

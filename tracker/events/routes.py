@@ -1,0 +1,183 @@
+"""Pages for events and their recommendations."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from tracker import clock
+from tracker.actions import queries
+from tracker.events import services
+from tracker.events.forms import EventForm, RecommendationForm
+from tracker.extensions import db
+from tracker.models import Action, Event, GcmObjective, Priority, Recommendation, Theme
+from tracker.permissions import can_manage, manager_required
+
+bp = Blueprint("events", __name__)
+
+EVENT_FIELDS = ("title", "date", "place", "organisers", "source_url", "description")
+
+
+def _event_values(form: EventForm) -> dict:
+    values = {name: getattr(form, name).data for name in EVENT_FIELDS}
+    for name in ("title", "place", "organisers", "source_url", "description"):
+        values[name] = (values[name] or "").strip()
+    return values
+
+
+def _recommendation_choices(form: RecommendationForm) -> None:
+    themes = db.session.scalars(select(Theme).where(Theme.active).order_by(Theme.id)).all()
+    form.theme.set_objects(themes, label=lambda t: t.label)
+    objectives = db.session.scalars(select(GcmObjective).order_by(GcmObjective.number)).all()
+    form.gcm_objectives.set_objects(objectives, label=lambda o: o.label, key="number")
+
+
+def _recommendation_values(form: RecommendationForm) -> dict:
+    return {
+        "number": form.number.data.strip(),
+        "title": form.title.data.strip(),
+        "text": (form.text.data or "").strip(),
+        "theme": form.theme.selected,
+        "gcm_objectives": form.gcm_objectives.selected,
+        "priority": Priority(form.priority.data),
+        "language": form.language.data,
+    }
+
+
+@bp.get("/events")
+@login_required
+def index():
+    """List events, latest first, with their number of recommendations and actions."""
+    rec_counts = (
+        select(Recommendation.event_id, func.count(Recommendation.id).label("n"))
+        .group_by(Recommendation.event_id).subquery()
+    )
+    action_counts = (
+        select(Recommendation.event_id, func.count(Action.id).label("n"))
+        .join(Action, Action.recommendation_id == Recommendation.id)
+        .group_by(Recommendation.event_id).subquery()
+    )
+    rows = db.session.execute(
+        select(Event, func.coalesce(rec_counts.c.n, 0), func.coalesce(action_counts.c.n, 0))
+        .outerjoin(rec_counts, rec_counts.c.event_id == Event.id)
+        .outerjoin(action_counts, action_counts.c.event_id == Event.id)
+        .order_by(Event.date.desc(), Event.id.desc())
+    ).all()
+    return render_template("events/index.html", rows=rows, can_manage=can_manage(current_user))
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@manager_required
+def create():
+    """Create an event."""
+    form = EventForm()
+    if form.validate_on_submit():
+        event = services.create_event(current_user, **_event_values(form))
+        db.session.commit()
+        flash(_("Event created. Now add its recommendations."), "success")
+        return redirect(url_for("events.show", event_id=event.id))
+    return render_template("events/form.html", form=form, event=None), 422 if form.errors else 200
+
+
+@bp.get("/events/<int:event_id>")
+@login_required
+def show(event_id: int):
+    """Show an event with its recommendations, their progress and their actions."""
+    event = db.get_or_404(Event, event_id)
+    recommendations = db.session.scalars(
+        select(Recommendation).where(Recommendation.event_id == event.id)
+        .options(selectinload(Recommendation.theme),
+                 selectinload(Recommendation.gcm_objectives),
+                 selectinload(Recommendation.actions).selectinload(Action.owner),
+                 selectinload(Recommendation.actions).selectinload(Action.lead_institution))
+        .order_by(Recommendation.position, Recommendation.id)
+    ).all()
+    progress = queries.recommendation_progress([r.id for r in recommendations])
+    return render_template("events/show.html", event=event, recommendations=recommendations,
+                           progress=progress, today=clock.today(),
+                           can_manage=can_manage(current_user))
+
+
+@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@manager_required
+def edit(event_id: int):
+    """Change an event's details."""
+    event = db.get_or_404(Event, event_id)
+    form = EventForm(obj=event)
+    if form.validate_on_submit():
+        services.update_event(current_user, event, _event_values(form))
+        db.session.commit()
+        flash(_("Event saved."), "success")
+        return redirect(url_for("events.show", event_id=event.id))
+    return render_template("events/form.html", form=form, event=event), 422 if form.errors else 200
+
+
+@bp.route("/events/<int:event_id>/recommendations/new", methods=["GET", "POST"])
+@manager_required
+def create_recommendation(event_id: int):
+    """Add a recommendation to an event."""
+    event = db.get_or_404(Event, event_id)
+    form = RecommendationForm()
+    if request.method == "GET":
+        form.number.data = str(len(event.recommendations) + 1)
+        form.priority.data = Priority.MEDIUM.value
+        form.language.data = "fr"
+    _recommendation_choices(form)
+    if form.validate_on_submit():
+        try:
+            recommendation = services.create_recommendation(
+                current_user, event, **_recommendation_values(form))
+        except services.DuplicateNumber as exc:
+            db.session.rollback()
+            form.number.errors = [*form.number.errors, str(exc)]
+        else:
+            db.session.commit()
+            flash(_("Recommendation added. Now break it into actions."), "success")
+            return redirect(url_for("events.show_recommendation",
+                                    recommendation_id=recommendation.id))
+    return render_template("events/recommendation_form.html", form=form, event=event,
+                           recommendation=None), 422 if form.errors else 200
+
+
+@bp.get("/recommendations/<int:recommendation_id>")
+@login_required
+def show_recommendation(recommendation_id: int):
+    """Show a recommendation, its derived progress and its actions."""
+    recommendation = db.get_or_404(Recommendation, recommendation_id)
+    actions = db.session.scalars(
+        queries.action_select().where(Action.recommendation_id == recommendation.id)
+        .order_by(Action.deadline, Action.id)
+    ).unique().all()
+    progress = queries.recommendation_progress([recommendation.id]).get(recommendation.id)
+    return render_template("events/recommendation.html", recommendation=recommendation,
+                           actions=actions, progress=progress, today=clock.today(),
+                           can_manage=can_manage(current_user))
+
+
+@bp.route("/recommendations/<int:recommendation_id>/edit", methods=["GET", "POST"])
+@manager_required
+def edit_recommendation(recommendation_id: int):
+    """Change a recommendation's text or classification."""
+    recommendation = db.get_or_404(Recommendation, recommendation_id)
+    form = RecommendationForm(obj=recommendation)
+    if request.method == "GET":
+        form.priority.data = recommendation.priority.value
+    _recommendation_choices(form)
+    if form.validate_on_submit():
+        try:
+            services.update_recommendation(current_user, recommendation,
+                                           _recommendation_values(form))
+        except services.DuplicateNumber as exc:
+            db.session.rollback()
+            form.number.errors = [*form.number.errors, str(exc)]
+        else:
+            db.session.commit()
+            flash(_("Recommendation saved."), "success")
+            return redirect(url_for("events.show_recommendation",
+                                    recommendation_id=recommendation.id))
+    return render_template("events/recommendation_form.html", form=form,
+                           event=recommendation.event, recommendation=recommendation), \
+        422 if form.errors else 200

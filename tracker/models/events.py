@@ -1,0 +1,102 @@
+"""Workshops and the recommendations they end with."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Column, Enum, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models.catalog import GcmObjective, Theme
+from tracker.models.types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from tracker.models.actions import Action
+
+
+class Priority(enum.StrEnum):
+    """How urgent a recommendation is for the follow-up."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def label(self) -> str:
+        return str(PRIORITY_LABELS[self])
+
+
+PRIORITY_LABELS = {
+    Priority.HIGH: _l("High"),
+    Priority.MEDIUM: _l("Medium"),
+    Priority.LOW: _l("Low"),
+}
+
+recommendation_gcm = Table(
+    "recommendation_gcm",
+    db.metadata,
+    Column("recommendation_id", ForeignKey("recommendation.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("gcm_number", ForeignKey("gcm_objective.number"), primary_key=True),
+)
+
+
+class Event(db.Model):
+    """A workshop, consultation or meeting whose recommendations are followed up."""
+
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str | None] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    date: Mapped[date]
+    place: Mapped[str] = mapped_column(String(200), default="")
+    organisers: Mapped[str] = mapped_column(String(300), default="")
+    source_url: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    recommendations: Mapped[list[Recommendation]] = relationship(
+        back_populates="event", order_by="Recommendation.position"
+    )
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Recommendation(db.Model):
+    """One recommendation of an event, in the words of the report it comes from."""
+
+    __tablename__ = "recommendation"
+    __table_args__ = (UniqueConstraint("event_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
+    number: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text, default="")
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id"), index=True)
+    priority: Mapped[Priority] = mapped_column(
+        Enum(Priority, native_enum=False, length=10,
+             values_callable=lambda e: [m.value for m in e]),
+        default=Priority.MEDIUM,
+    )
+    language: Mapped[str] = mapped_column(String(8), default="fr")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    event: Mapped[Event] = relationship(back_populates="recommendations")
+    theme: Mapped[Theme | None] = relationship()
+    gcm_objectives: Mapped[list[GcmObjective]] = relationship(
+        secondary=recommendation_gcm, order_by=GcmObjective.number
+    )
+    actions: Mapped[list[Action]] = relationship(
+        back_populates="recommendation", order_by="Action.id"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"

@@ -1,0 +1,112 @@
+"""Institutions and the people who use the tracker."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from tracker.extensions import db
+from tracker.models.types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from tracker.models.actions import Action
+
+
+class Role(enum.StrEnum):
+    """What a user may do: each role includes the rights of the ones below it."""
+
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    FOCAL_POINT = "focal_point"
+    VIEWER = "viewer"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.COORDINATOR: _l("Coordinator"),
+    Role.FOCAL_POINT: _l("Focal point"),
+    Role.VIEWER: _l("Viewer"),
+}
+
+
+class Institution(db.Model):
+    """A ministry, agency, organisation or municipality that leads or contributes to actions."""
+
+    __tablename__ = "institution"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    users: Mapped[list[User]] = relationship(back_populates="institution")
+
+    @validates("code")
+    def _normalise_code(self, key: str, value: str) -> str:
+        value = value.strip().upper()
+        if not value:
+            raise ValueError("an institution needs a code")
+        return value
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class User(UserMixin, db.Model):
+    """A person with one role and, for focal points, the institution they speak for."""
+
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"), index=True)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    institution: Mapped[Institution | None] = relationship(back_populates="users")
+    actions: Mapped[list[Action]] = relationship(
+        back_populates="owner", foreign_keys="Action.owner_id"
+    )
+
+    @validates("email")
+    def _normalise_email(self, key: str, value: str) -> str:
+        value = value.strip().lower()
+        if "@" not in value:
+            raise ValueError("an email address needs an @")
+        return value
+
+    def set_password(self, password: str) -> None:
+        """Store a salted scrypt hash of `password`, never the password itself."""
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        """Tell whether `password` matches the stored hash."""
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def has_role(self, *roles: Role) -> bool:
+        """Tell whether the user holds one of `roles`."""
+        return self.role in roles
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,61 @@
+"""Who may do what: one place for every rule the views, API and CLI apply."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from tracker.models import Action, Role, User
+
+MANAGERS = (Role.ADMIN, Role.COORDINATOR)
+
+
+def can_manage(user: User) -> bool:
+    """Tell whether `user` may create and edit events, recommendations and actions."""
+    return user.is_authenticated and user.role in MANAGERS
+
+
+def can_administer(user: User) -> bool:
+    """Tell whether `user` may manage accounts, institutions and themes."""
+    return user.is_authenticated and user.role == Role.ADMIN
+
+
+def can_update_action(user: User, action: Action) -> bool:
+    """Tell whether `user` may record progress on `action`.
+
+    Coordinators and admins may update any action; a focal point only the actions they
+    own or whose lead institution is their own; viewers none.
+    """
+    if not user.is_authenticated:
+        return False
+    if user.role in MANAGERS:
+        return True
+    if user.role != Role.FOCAL_POINT:
+        return False
+    return action.owner_id == user.id or (
+        user.institution_id is not None and action.lead_institution_id == user.institution_id
+    )
+
+
+def require(check: Callable[[User], bool]) -> Callable:
+    """Decorate a view so it needs a logged-in user passing `check`, else 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any):
+            if not check(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+manager_required = require(can_manage)
+admin_required = require(can_administer)

@@ -1,0 +1,42 @@
+"""What every template can use: the text direction, languages, labels and date formats."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Flask, request
+from flask_babel import format_date, format_datetime
+from flask_login import current_user
+
+from tracker.i18n import text_direction
+from tracker.permissions import can_administer, can_manage
+
+LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية"}
+
+
+def init_app(app: Flask) -> None:
+    """Register the context processor and filters."""
+
+    @app.context_processor
+    def inject() -> dict:
+        from flask_babel import get_locale
+
+        locale = get_locale()
+        return {
+            "text_direction": text_direction(),
+            "current_locale": locale.language if locale else "fr",
+            "language_names": LANGUAGE_NAMES,
+            "current_path": request.full_path.rstrip("?") if request else "/",
+            "user_can_manage": can_manage(current_user) if current_user else False,
+            "user_can_administer": can_administer(current_user) if current_user else False,
+        }
+
+    app.jinja_env.filters["date"] = lambda value: format_date(value, "medium") if value else ""
+    app.jinja_env.filters["datetime"] = (
+        lambda value: format_datetime(value, "short") if value else ""
+    )
+    app.jinja_env.filters["days_between"] = _days_between
+
+
+def _days_between(start: date, end: date) -> int:
+    return (end - start).days
