@@ -124,7 +124,8 @@ def record_progress(actor: User, action: Action, expected_version: int | None, *
         progress = 0
     comment = comment.strip()
     if status == action.status and progress == action.progress and not comment:
-        raise InvalidChange(_l("Nothing to record: change the status or progress, or add a comment."))
+        raise InvalidChange(
+            _l("Nothing to record: change the status or progress, or add a comment."))
     entry = ActionUpdate(
         action=action, author=actor, kind=UpdateKind.PROGRESS,
         old_status=action.status, new_status=status,

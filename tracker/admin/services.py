@@ -101,7 +101,8 @@ def save_institution(actor: User | None, institution: Institution | None,
         institution = Institution(**values)
         db.session.add(institution)
         db.session.flush()
-        audit.record(actor, "create", institution, {k: audit.jsonable(v) for k, v in values.items()})
+        audit.record(actor, "create", institution,
+                     {k: audit.jsonable(v) for k, v in values.items()})
         return institution
     changes = audit.apply_changes(institution, values)
     if changes:

@@ -68,7 +68,8 @@ class Action(db.Model):
     __tablename__ = "action"
     __table_args__ = (
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
-        CheckConstraint("start_date IS NULL OR start_date <= deadline", name="start_before_deadline"),
+        CheckConstraint("start_date IS NULL OR start_date <= deadline",
+                        name="start_before_deadline"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,7 +80,8 @@ class Action(db.Model):
     lead_institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
     start_date: Mapped[date | None]
     deadline: Mapped[date] = mapped_column(index=True)
-    status: Mapped[Status] = mapped_column(_enum(Status, 20), default=Status.NOT_STARTED, index=True)
+    status: Mapped[Status] = mapped_column(
+        _enum(Status, 20), default=Status.NOT_STARTED, index=True)
     progress: Mapped[int] = mapped_column(default=0)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,224 @@
+"""Shared fixtures: an app on a migrated database (SQLite, or PostgreSQL when
+TEST_DATABASE_URL is set), a test client that sends CSRF tokens, and factories."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from tracker import create_app
+from tracker.actions.services import create_action
+from tracker.admin.services import create_user, save_institution
+from tracker.config import normalise_database_url
+from tracker.events.services import create_event, create_recommendation
+from tracker.extensions import db
+from tracker.models import Institution, Role, User
+
+PASSWORD = "correct horse battery"
+REFERENCE_TABLES = ("gcm_objective", "theme")
+CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def _test_config(url: str, tmp_path) -> dict:
+    return {
+        "TRACKER_ENV": "testing",
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SERVER_NAME": None,
+        "TRACKER_TIMEZONE": "Africa/Tunis",
+    }
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """Return the URL of an empty database for this test session."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        url = normalise_database_url(url)
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+        engine.dispose()
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def reference_rows(database_url, tmp_path_factory) -> dict[str, list[dict]]:
+    """Migrate the database once and keep the rows the migrations load."""
+    app = create_app(_test_config(database_url, tmp_path_factory.mktemp("inst")))
+    with app.app_context():
+        upgrade()
+        snapshot = {
+            name: [dict(row._mapping) for row in db.session.execute(
+                db.metadata.tables[name].select())]
+            for name in REFERENCE_TABLES
+        }
+        db.session.remove()
+        db.engine.dispose()
+    return snapshot
+
+
+@pytest.fixture
+def app(database_url, reference_rows, tmp_path) -> Iterator[Flask]:
+    """Return an app on the migrated database; every row a test writes is removed after it."""
+    app = create_app(_test_config(database_url, tmp_path))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+            for name, rows in reference_rows.items():
+                if rows:
+                    conn.execute(db.metadata.tables[name].insert(), rows)
+        db.engine.dispose()
+
+
+class Client(FlaskClient):
+    """A test client whose `post` sends the CSRF token of the session, like a browser form."""
+
+    def csrf_token(self) -> str:
+        """Return a valid CSRF token for this client's session."""
+        page = super().get("/login").get_data(as_text=True)
+        match = CSRF_RE.search(page)
+        assert match, "the login page carries no CSRF token"
+        return match.group(1)
+
+    def post(self, *args, csrf: bool = True, **kwargs):
+        if csrf:
+            data = dict(kwargs.pop("data", None) or {})
+            data.setdefault("csrf_token", self.csrf_token())
+            kwargs["data"] = data
+        return super().post(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app: Flask) -> Client:
+    app.test_client_class = Client
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+class Auth:
+    """Log a test client in and out."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def login(self, user_or_email: User | str, password: str = PASSWORD):
+        email = user_or_email if isinstance(user_or_email, str) else user_or_email.email
+        return self.client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: Client) -> Auth:
+    return Auth(client)
+
+
+@pytest.fixture
+def make_institution(app):
+    counter = iter(range(1, 10_000))
+
+    def make(code: str | None = None, name: str | None = None) -> Institution:
+        n = next(counter)
+        institution = save_institution(None, None, {
+            "code": code or f"INST{n}", "name": name or f"Institution {n}", "active": True})
+        db.session.commit()
+        return institution
+
+    return make
+
+
+@pytest.fixture
+def make_user(app, make_institution):
+    counter = iter(range(1, 10_000))
+
+    def make(role: Role | str = Role.FOCAL_POINT, institution: Institution | None = None,
+             email: str | None = None, name: str | None = None, **kwargs) -> User:
+        role = Role(role)
+        n = next(counter)
+        if institution is None and role == Role.FOCAL_POINT:
+            institution = make_institution()
+        user = create_user(None, email=email or f"{role.value}{n}@example.org",
+                           name=name or f"{role.value.title()} {n}", role=role,
+                           password=PASSWORD, institution=institution, **kwargs)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_event(app):
+    def make(title: str = "Atelier national de l'ONM", **values):
+        values.setdefault("date", date(2024, 5, 20))
+        event = create_event(None, title=title, **values)
+        db.session.commit()
+        return event
+
+    return make
+
+
+@pytest.fixture
+def make_recommendation(app, make_event):
+    counter = iter(range(1, 10_000))
+
+    def make(event=None, title: str = "Renforcer le système d'information", **values):
+        event = event or make_event()
+        values.setdefault("number", str(next(counter)))
+        recommendation = create_recommendation(None, event, title=title, **values)
+        db.session.commit()
+        return recommendation
+
+    return make
+
+
+@pytest.fixture
+def make_action(app, make_recommendation, make_user, make_institution):
+    def make(owner: User | None = None, recommendation=None, title: str = "Créer un indicateur",
+             lead_institution: Institution | None = None, deadline: date | None = None,
+             **values):
+        owner = owner or make_user(Role.FOCAL_POINT)
+        lead = lead_institution or owner.institution or make_institution()
+        action = create_action(
+            owner, recommendation or make_recommendation(), title=title, owner=owner,
+            lead_institution=lead, deadline=deadline or date.today() + timedelta(days=30),
+            **values,
+        )
+        db.session.commit()
+        return action
+
+    return make
+
+
+@contextmanager
+def count_queries() -> Iterator[list[str]]:
+    """Collect the SQL statements run inside the block."""
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", before)
