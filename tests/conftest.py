@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 
 from tracker import create_app
@@ -86,13 +86,24 @@ def app(database_url, reference_rows, tmp_path) -> Iterator[Flask]:
 
 
 class Client(FlaskClient):
-    """A test client whose `post` sends the CSRF token of the session, like a browser form."""
+    """A test client whose `post` sends the CSRF token of the session, like a browser form.
+
+    Each request runs in an app context of its own, as in production, so nothing cached
+    in `g` or in the database session leaks from one request to the next or from the
+    test's own context into the request.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()  # the test's own session reads what the request wrote
+        return response
 
     def csrf_token(self) -> str:
         """Return a valid CSRF token for this client's session."""
-        page = super().get("/login").get_data(as_text=True)
+        page = super().get("/login", follow_redirects=True).get_data(as_text=True)
         match = CSRF_RE.search(page)
-        assert match, "the login page carries no CSRF token"
+        assert match, "the page carries no CSRF token"
         return match.group(1)
 
     def post(self, *args, csrf: bool = True, **kwargs):
@@ -109,8 +120,19 @@ def client(app: Flask) -> Client:
     return app.test_client()
 
 
+class Runner(FlaskCliRunner):
+    """A CLI runner whose commands run in an app context of their own, as from a shell."""
+
+    def invoke(self, *args, **kwargs):
+        with self.app.app_context():
+            result = super().invoke(*args, **kwargs)
+        db.session.expire_all()
+        return result
+
+
 @pytest.fixture
-def runner(app: Flask):
+def runner(app: Flask) -> Runner:
+    app.test_cli_runner_class = Runner
     return app.test_cli_runner()
 
 

@@ -6,8 +6,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, SelectMultipleField
+from wtforms import SelectChoice, SelectField, SelectMultipleField
 from wtforms.validators import ValidationError
+
+# Language names are written in their own language, whatever the page's language.
+LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English"), ("ar", "العربية")]
+
+
+def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    """Return select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class ModelSelectField(SelectField):
@@ -25,7 +33,7 @@ class ModelSelectField(SelectField):
         """Offer `objects` as the choices, each shown with `label(obj)`."""
         self.objects = {obj.id: obj for obj in objects}
         blank = [("", "—")] if self.allow_blank else []
-        self.choices = blank + [(obj.id, label(obj)) for obj in self.objects.values()]
+        self.choices = choices(blank + [(obj.id, label(obj)) for obj in self.objects.values()])
 
     def process_data(self, value: Any) -> None:
         self.data = getattr(value, "id", value)
@@ -53,7 +61,7 @@ class ModelSelectMultipleField(SelectMultipleField):
         """Offer `objects` as the choices, keyed by their `key` attribute."""
         self.key = key
         self.objects = {getattr(obj, key): obj for obj in objects}
-        self.choices = [(k, label(obj)) for k, obj in self.objects.items()]
+        self.choices = choices((k, label(obj)) for k, obj in self.objects.items())
 
     def process_data(self, value: Any) -> None:
         key = getattr(self, "key", "id")

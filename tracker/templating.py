@@ -8,10 +8,11 @@ from flask import Flask, request
 from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
+from tracker.forms import LANGUAGE_CHOICES
 from tracker.i18n import text_direction
 from tracker.permissions import can_administer, can_manage
 
-LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية"}
+LANGUAGE_NAMES = dict(LANGUAGE_CHOICES)
 
 
 def init_app(app: Flask) -> None:

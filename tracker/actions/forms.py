@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from tracker.forms import ModelSelectField, ModelSelectMultipleField
+from tracker.forms import ModelSelectField, ModelSelectMultipleField, choices
 from tracker.models import Status
 
 
@@ -46,7 +46,6 @@ class UpdateForm(VersionedForm):
 
     status = SelectField(
         _l("Status"),
-        choices=[(s.value, s.label) for s in Status],
         validators=[DataRequired()],
     )
     progress = IntegerField(
@@ -58,4 +57,4 @@ class UpdateForm(VersionedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Labels are resolved per request, in the reader's language.
-        self.status.choices = [(s.value, s.label) for s in Status]
+        self.status.choices = choices((s.value, s.label) for s in Status)

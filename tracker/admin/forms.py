@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from tracker.forms import ModelSelectField
+from tracker.forms import LANGUAGE_CHOICES, ModelSelectField, choices
 from tracker.models import Role
 
 
@@ -24,9 +24,8 @@ class UserForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.role.choices = [(r.value, r.label) for r in Role]
-        self.locale.choices = [("", "—"), ("fr", "Français"), ("en", "English"),
-                               ("ar", "العربية")]
+        self.role.choices = choices((r.value, r.label) for r in Role)
+        self.locale.choices = choices([("", "—"), *LANGUAGE_CHOICES])
 
 
 class InstitutionForm(FlaskForm):

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 
-from tracker.forms import ModelSelectField, ModelSelectMultipleField
+from tracker.forms import LANGUAGE_CHOICES, ModelSelectField, ModelSelectMultipleField, choices
 from tracker.models import Priority
 
 
@@ -40,5 +40,5 @@ class RecommendationForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.priority.choices = [(p.value, p.label) for p in Priority]
-        self.language.choices = [("fr", "Français"), ("en", "English"), ("ar", "العربية")]
+        self.priority.choices = choices((p.value, p.label) for p in Priority)
+        self.language.choices = choices(LANGUAGE_CHOICES)

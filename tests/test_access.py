@@ -1,0 +1,121 @@
+"""Every route, for every role: the server enforces what the pages hide.
+
+A route without a rule in ACCESS fails this suite, so no page can be added without
+deciding who may use it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.models import Role
+
+# Who may use each endpoint: public, any logged-in user, those allowed to update the
+# action, coordinators and admins (manager), or admins only.
+ACCESS = {
+    "static": "public",
+    "auth.login": "public",
+    "auth.logout": "login",
+    "main.index": "login",
+    "main.set_language": "public",
+    "main.health": "public",
+    "actions.index": "login",
+    "actions.mine": "login",
+    "actions.show": "login",
+    "actions.update": "updater",
+    "actions.create": "manager",
+    "actions.edit": "manager",
+    "events.index": "login",
+    "events.show": "login",
+    "events.create": "manager",
+    "events.edit": "manager",
+    "events.show_recommendation": "login",
+    "events.create_recommendation": "manager",
+    "events.edit_recommendation": "manager",
+    "admin.users": "admin",
+    "admin.create_user": "admin",
+    "admin.edit_user": "admin",
+    "admin.institutions": "admin",
+    "admin.edit_institution": "admin",
+    "admin.themes": "admin",
+    "admin.edit_theme": "admin",
+}
+
+ALLOWED = {
+    "public": {"anonymous", "viewer", "focal_other", "focal_owner", "coordinator", "admin"},
+    "login": {"viewer", "focal_other", "focal_owner", "coordinator", "admin"},
+    "updater": {"focal_owner", "coordinator", "admin"},
+    "manager": {"coordinator", "admin"},
+    "admin": {"admin"},
+}
+ROLES = ["anonymous", "viewer", "focal_other", "focal_owner", "coordinator", "admin"]
+
+
+def test_every_route_has_an_access_rule(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = endpoints - ACCESS.keys()
+    assert not missing, f"add an access rule to ACCESS for: {sorted(missing)}"
+    assert not ACCESS.keys() - endpoints, "ACCESS names endpoints the app no longer has"
+
+
+@pytest.fixture
+def world(make_user, make_action, make_institution):
+    owner_institution = make_institution("OWN")
+    owner = make_user(Role.FOCAL_POINT, institution=owner_institution)
+    action = make_action(owner=owner)
+    admin = make_user(Role.ADMIN)
+    users = {
+        "viewer": make_user(Role.VIEWER),
+        "focal_other": make_user(Role.FOCAL_POINT, institution=make_institution("OTHER")),
+        "focal_owner": owner,
+        "coordinator": make_user(Role.COORDINATOR),
+        "admin": admin,
+    }
+    ids = {
+        "action_id": action.id,
+        "recommendation_id": action.recommendation_id,
+        "event_id": action.recommendation.event_id,
+        "user_id": owner.id,
+        "institution_id": owner_institution.id,
+        "theme_id": 1,
+        "filename": "tracker.css",
+    }
+    return users, ids
+
+
+def _requests(app, ids):
+    for rule in app.url_map.iter_rules():
+        url = rule.build({k: v for k, v in ids.items() if k in rule.arguments},
+                         append_unknown=False)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, url
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_route_answers_each_role_as_its_rule_says(role, app, client, auth, world):
+    users, ids = world
+    if role != "anonymous":
+        assert auth.login(users[role]).status_code == 302
+    failures = []
+    for endpoint, method, url in _requests(app, ids):
+        if endpoint == "auth.logout" and method == "POST":
+            continue  # would end the session the rest of the walk needs; tested in test_auth
+        if method == "POST":
+            response = client.post(url, data={})
+        else:
+            response = client.open(url, method=method)
+        response.close()
+        allowed = role in ALLOWED[ACCESS[endpoint]]
+        status = response.status_code
+        location = response.headers.get("Location", "")
+        refused = status == 403 or (status == 302 and "/login" in location and
+                                    endpoint != "auth.login")
+        if status >= 500:
+            failures.append(f"{method} {url}: {status}")
+        elif allowed and refused:
+            failures.append(f"{method} {url}: refused ({status}) but {role} may use it")
+        elif not allowed and not refused:
+            failures.append(f"{method} {url}: answered {status} but {role} may not use it")
+        elif not allowed and role == "anonymous" and status != 302:
+            failures.append(f"{method} {url}: anonymous should be sent to the login page")
+    assert not failures, "\n".join(failures)
