@@ -73,6 +73,8 @@ def reference_rows(database_url, tmp_path_factory) -> dict[str, list[dict]]:
 def app(database_url, reference_rows, tmp_path) -> Iterator[Flask]:
     """Return an app on the migrated database; every row a test writes is removed after it."""
     app = create_app(_test_config(database_url, tmp_path))
+    app.test_client_class = Client
+    app.test_cli_runner_class = Runner
     with app.app_context():
         yield app
         db.session.remove()
@@ -116,7 +118,6 @@ class Client(FlaskClient):
 
 @pytest.fixture
 def client(app: Flask) -> Client:
-    app.test_client_class = Client
     return app.test_client()
 
 
@@ -132,7 +133,6 @@ class Runner(FlaskCliRunner):
 
 @pytest.fixture
 def runner(app: Flask) -> Runner:
-    app.test_cli_runner_class = Runner
     return app.test_cli_runner()
 
 

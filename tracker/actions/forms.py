@@ -5,7 +5,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from tracker.forms import ModelSelectField, ModelSelectMultipleField, choices
 from tracker.models import Status
@@ -38,7 +45,7 @@ class ActionForm(VersionedForm):
 
     def validate_deadline(self, field: DateField) -> None:
         if self.start_date.data and field.data and field.data < self.start_date.data:
-            raise ValueError(_l("The deadline cannot be before the start date."))
+            raise ValidationError(_l("The deadline cannot be before the start date."))
 
 
 class UpdateForm(VersionedForm):
