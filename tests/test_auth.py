@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import PASSWORD
 from tracker.extensions import db
 from tracker.models import AuditEntry, Role
-
-from tests.conftest import PASSWORD
 
 
 def test_login_with_valid_credentials_starts_a_session(client, auth, make_user):
