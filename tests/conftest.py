@@ -35,6 +35,8 @@ def _test_config(url: str, tmp_path) -> dict:
         "SQLALCHEMY_DATABASE_URI": url,
         "SERVER_NAME": None,
         "TRACKER_TIMEZONE": "Africa/Tunis",
+        # A cheap scrypt keeps the suite fast; production uses werkzeug's default cost.
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
     }
 
 
@@ -96,6 +98,10 @@ class Client(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # Assertions read English text; the French default has tests of its own.
+        headers = dict(kwargs.pop("headers", None) or {})
+        headers.setdefault("Accept-Language", "en")
+        kwargs["headers"] = headers
         with self.application.app_context():
             response = super().open(*args, **kwargs)
         db.session.expire_all()  # the test's own session reads what the request wrote

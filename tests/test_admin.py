@@ -1,5 +1,6 @@
 import html
 import re
+from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import func, select
@@ -24,6 +25,75 @@ def field_errors(response, field_id):
     return [html.unescape(m) for m in re.findall(r"<li>(.*?)</li>", match.group(1), re.S)]
 
 
+class _PageForm(HTMLParser):
+    """Collect what a browser would submit from the page's main form (the one with no action)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.values = {}
+        self.in_form = False
+        self.select = None
+        self.textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and "action" not in attrs:
+            self.in_form = True
+        if not self.in_form:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = attrs.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self.values[name] = attrs.get("value", "on")
+            elif kind != "submit":
+                self.values[name] = attrs.get("value", "")
+        elif tag == "select" and name:
+            self.select = {"name": name, "multiple": "multiple" in attrs, "options": [],
+                           "selected": []}
+        elif tag == "option" and self.select is not None:
+            self.select["options"].append(attrs.get("value", ""))
+            if "selected" in attrs:
+                self.select["selected"].append(attrs.get("value", ""))
+        elif tag == "textarea" and name:
+            self.textarea = name
+            self.values[name] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.in_form = False
+        elif tag == "select" and self.select is not None:
+            select, self.select = self.select, None
+            if select["multiple"]:
+                self.values[select["name"]] = select["selected"]
+            else:  # a single select submits its selected option, else its first one
+                chosen = select["selected"][-1:] or select["options"][:1]
+                if chosen:
+                    self.values[select["name"]] = chosen[0]
+        elif tag == "textarea" and self.textarea:
+            # Browsers drop the newline that starts a textarea's content.
+            value = self.values[self.textarea]
+            if value.startswith("\r\n"):
+                value = value[2:]
+            elif value.startswith("\n"):
+                value = value[1:]
+            self.values[self.textarea] = value
+            self.textarea = None
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.values[self.textarea] += data
+
+
+def form_on_page(response):
+    """Return the values the page's main form would submit as it stands."""
+    assert response.status_code == 200
+    parser = _PageForm()
+    parser.feed(response.get_data(as_text=True))
+    return parser.values
+
+
 def user_count():
     return db.session.scalar(select(func.count()).select_from(User))
 
@@ -46,12 +116,15 @@ def new_account(**values):
     return data
 
 
-def account_of(user, **values):
-    data = {"email": user.email, "name": user.name, "role": user.role.value,
-            "institution": str(user.institution_id or ""), "locale": user.locale or "",
-            "active": "y" if user.active else "", "password": ""}
-    data.update(values)
-    return {k: v for k, v in data.items() if not (k == "active" and not v)}
+def account_of(client, user, **changes):
+    """Return the user's edit form as the admin's browser would submit it, with `changes`."""
+    form = form_on_page(client.get(f"/admin/users/{user.id}/edit"))
+    assert form["email"] == user.email
+    assert form["password"] == ""
+    form.update(changes)
+    if not form.get("active"):
+        form.pop("active", None)  # an unchecked box is not sent
+    return form
 
 
 def test_admin_creates_an_account_that_can_log_in(client, auth, admin, make_institution):
@@ -145,7 +218,7 @@ def test_admin_changes_a_users_role(client, admin, make_user):
     user = make_user(Role.VIEWER, email="promoted@example.org")
 
     response = client.post(f"/admin/users/{user.id}/edit",
-                           data=account_of(user, role="coordinator"))
+                           data=account_of(client, user, role="coordinator"))
 
     assert response.status_code == 302
     db.session.expire_all()
@@ -160,7 +233,8 @@ def test_admin_changes_a_users_role(client, admin, make_user):
 def test_a_deactivated_user_can_no_longer_log_in(client, auth, admin, make_user):
     user = make_user(Role.COORDINATOR, email="leaving@example.org")
 
-    response = client.post(f"/admin/users/{user.id}/edit", data=account_of(user, active=""))
+    response = client.post(f"/admin/users/{user.id}/edit",
+                           data=account_of(client, user, active=""))
 
     assert response.status_code == 302
     db.session.expire_all()
@@ -177,7 +251,7 @@ def test_a_deactivated_user_loses_their_open_session(app, client, admin, make_us
     assert Auth(user_browser).login(user).status_code == 302
     assert user_browser.get("/events").status_code == 200
 
-    client.post(f"/admin/users/{user.id}/edit", data=account_of(user, active=""))
+    client.post(f"/admin/users/{user.id}/edit", data=account_of(client, user, active=""))
 
     response = user_browser.get("/events")
     assert response.status_code == 302
@@ -186,7 +260,7 @@ def test_a_deactivated_user_loses_their_open_session(app, client, admin, make_us
 
 def test_admin_cannot_change_their_own_role(client, admin):
     response = client.post(f"/admin/users/{admin.id}/edit",
-                           data=account_of(admin, role="coordinator"))
+                           data=account_of(client, admin, role="coordinator"))
 
     assert response.status_code == 422
     assert ("You cannot change your own role or deactivate yourself."
@@ -196,7 +270,8 @@ def test_admin_cannot_change_their_own_role(client, admin):
 
 
 def test_admin_cannot_deactivate_themselves(client, admin):
-    response = client.post(f"/admin/users/{admin.id}/edit", data=account_of(admin, active=""))
+    response = client.post(f"/admin/users/{admin.id}/edit",
+                           data=account_of(client, admin, active=""))
 
     assert response.status_code == 422
     assert "You cannot change your own role or deactivate yourself." in page_text(response)

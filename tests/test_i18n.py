@@ -6,7 +6,7 @@ from tracker.models import Role
 
 
 def test_pages_are_in_french_by_default(client):
-    page = client.get("/login").get_data(as_text=True)
+    page = client.get("/login", headers={"Accept-Language": ""}).get_data(as_text=True)
     assert '<html lang="fr" dir="ltr">' in page
     assert "Se connecter" in page
 

@@ -64,6 +64,7 @@ DEFAULTS = {
     "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
     "LANGUAGES": LOCALES,
     "PER_PAGE": 50,
+    "PASSWORD_HASH_METHOD": "scrypt",
 }
 
 
