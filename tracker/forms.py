@@ -53,19 +53,19 @@ class ModelSelectField(SelectField):
 class ModelSelectMultipleField(SelectMultipleField):
     """A multiple select of model objects, validated against the ids offered."""
 
-    def __init__(self, label=None, validators=None, **kwargs: Any):
+    def __init__(self, label=None, validators=None, key: str = "id", **kwargs: Any):
+        self.key = key  # the attribute that identifies an object in the form data
         super().__init__(label, validators, coerce=_coerce_id, validate_choice=False, **kwargs)
         self.objects: dict[int, Any] = {}
 
-    def set_objects(self, objects: Iterable[Any], label=str, key: str = "id") -> None:
+    def set_objects(self, objects: Iterable[Any], label=str) -> None:
         """Offer `objects` as the choices, keyed by their `key` attribute."""
-        self.key = key
+        key = self.key
         self.objects = {getattr(obj, key): obj for obj in objects}
         self.choices = choices((k, label(obj)) for k, obj in self.objects.items())
 
     def process_data(self, value: Any) -> None:
-        key = getattr(self, "key", "id")
-        self.data = [getattr(v, key, v) for v in (value or [])]
+        self.data = [getattr(v, self.key, v) for v in (value or [])]
 
     def process_formdata(self, valuelist: list[str]) -> None:
         try:

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Flask, request
 from flask_babel import format_date, format_datetime
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from tracker.forms import LANGUAGE_CHOICES
@@ -13,6 +14,17 @@ from tracker.i18n import text_direction
 from tracker.permissions import can_administer, can_manage
 
 LANGUAGE_NAMES = dict(LANGUAGE_CHOICES)
+
+# How the fields recorded in an action's history are named to readers.
+HISTORY_FIELDS = {
+    "title": _l("title"),
+    "description": _l("description"),
+    "owner": _l("owner"),
+    "lead_institution": _l("lead institution"),
+    "contributors": _l("contributing institutions"),
+    "start_date": _l("start date"),
+    "deadline": _l("deadline"),
+}
 
 
 def init_app(app: Flask) -> None:
@@ -27,6 +39,7 @@ def init_app(app: Flask) -> None:
             "text_direction": text_direction(),
             "current_locale": locale.language if locale else "fr",
             "language_names": LANGUAGE_NAMES,
+            "history_fields": HISTORY_FIELDS,
             "current_path": request.full_path.rstrip("?") if request else "/",
             "user_can_manage": can_manage(current_user) if current_user else False,
             "user_can_administer": can_administer(current_user) if current_user else False,

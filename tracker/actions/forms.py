@@ -41,7 +41,7 @@ class ActionForm(VersionedForm):
     lead_institution = ModelSelectField(_l("Lead institution"), validators=[InputRequired()])
     contributors = ModelSelectMultipleField(_l("Contributing institutions"))
     start_date = DateField(_l("Start date"), validators=[Optional()])
-    deadline = DateField(_l("Deadline"), validators=[DataRequired()])
+    deadline = DateField(_l("Deadline"), validators=[InputRequired()])
 
     def validate_deadline(self, field: DateField) -> None:
         if self.start_date.data and field.data and field.data < self.start_date.data:

@@ -33,6 +33,11 @@ def _user_values(form: UserForm) -> dict:
     }
 
 
+def _show_error(form, exc: services.AccountError, default: str) -> None:
+    field = form[exc.field] if exc.field and exc.field in form else form[default]
+    field.errors = [*field.errors, str(exc)]
+
+
 def _render_form(template: str, form, status_ok: int = 200, **context):
     return render_template(template, form=form, **context), 422 if form.errors else status_ok
 
@@ -58,11 +63,11 @@ def create_user():
         values.pop("active")
         try:
             if not form.password.data:
-                raise services.AccountError(_("Give the new account a password."))
+                raise services.AccountError(_("Give the new account a password."), "password")
             services.create_user(current_user, password=form.password.data, **values)
         except services.AccountError as exc:
             db.session.rollback()
-            form.password.errors = [*form.password.errors, str(exc)]
+            _show_error(form, exc, "password")
         else:
             db.session.commit()
             flash(_("Account created."), "success")
@@ -87,7 +92,7 @@ def edit_user(user_id: int):
                                  password=form.password.data or None)
         except services.AccountError as exc:
             db.session.rollback()
-            form.role.errors = [*form.role.errors, str(exc)]
+            _show_error(form, exc, "role")
         else:
             db.session.commit()
             flash(_("Account saved."), "success")
@@ -117,7 +122,7 @@ def edit_institution(institution_id: int | None):
             services.save_institution(current_user, institution, values)
         except services.AccountError as exc:
             db.session.rollback()
-            form.code.errors = [*form.code.errors, str(exc)]
+            _show_error(form, exc, "code")
         else:
             db.session.commit()
             flash(_("Institution saved."), "success")

@@ -17,7 +17,14 @@ MIN_PASSWORD_LENGTH = 10
 
 
 class AccountError(ValueError):
-    """Raised when an account change breaks a rule; the message is for the user."""
+    """Raised when an account change breaks a rule; the message is for the user.
+
+    `field` names the form field the message belongs next to.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def _email_taken(email: str, exclude_id: int | None = None) -> bool:
@@ -31,12 +38,12 @@ def check_password_strength(password: str) -> None:
     """Raise `AccountError` when `password` is too short to protect an account."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(_l("The password needs at least %(n)d characters.",
-                              n=MIN_PASSWORD_LENGTH))
+                              n=MIN_PASSWORD_LENGTH), "password")
 
 
 def _check_role_institution(role: Role, institution: Institution | None) -> None:
     if role == Role.FOCAL_POINT and institution is None:
-        raise AccountError(_l("A focal point must belong to an institution."))
+        raise AccountError(_l("A focal point must belong to an institution."), "institution")
 
 
 def create_user(actor: User | None, *, email: str, name: str, role: Role, password: str,
@@ -44,7 +51,7 @@ def create_user(actor: User | None, *, email: str, name: str, role: Role, passwo
     """Create an account. Raises `AccountError` for a taken email, a weak password or a
     focal point without an institution."""
     if _email_taken(email):
-        raise AccountError(_l("An account with this email already exists."))
+        raise AccountError(_l("An account with this email already exists."), "email")
     check_password_strength(password)
     _check_role_institution(role, institution)
     user = User(email=email, name=name.strip() or email.split("@")[0], role=role,
@@ -61,11 +68,12 @@ def update_user(actor: User, user: User, values: dict[str, Any],
                 password: str | None = None) -> dict:
     """Change an account; record role, institution and activation changes in the audit log."""
     if "email" in values and _email_taken(values["email"], exclude_id=user.id):
-        raise AccountError(_l("An account with this email already exists."))
+        raise AccountError(_l("An account with this email already exists."), "email")
     role = values.get("role", user.role)
     _check_role_institution(role, values.get("institution", user.institution))
     if actor.id == user.id and (role != user.role or values.get("active") is False):
-        raise AccountError(_l("You cannot change your own role or deactivate yourself."))
+        raise AccountError(_l("You cannot change your own role or deactivate yourself."),
+                           "role")
     changes = audit.apply_changes(user, values)
     if password:
         check_password_strength(password)
@@ -96,7 +104,7 @@ def save_institution(actor: User | None, institution: Institution | None,
     """Create an institution (when `institution` is None) or change one."""
     code = values["code"].strip().upper()
     if not _unique(Institution, "code", code, institution.id if institution else None):
-        raise AccountError(_l("Another institution already has this code."))
+        raise AccountError(_l("Another institution already has this code."), "code")
     if institution is None:
         institution = Institution(**values)
         db.session.add(institution)

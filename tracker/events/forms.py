@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField, URLField
-from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
+from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, Regexp
 
 from tracker.forms import LANGUAGE_CHOICES, ModelSelectField, ModelSelectMultipleField, choices
 from tracker.models import Priority
@@ -15,7 +15,7 @@ class EventForm(FlaskForm):
     """A workshop and where its report can be read."""
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
-    date = DateField(_l("Date"), validators=[DataRequired()])
+    date = DateField(_l("Date"), validators=[InputRequired()])
     place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
     organisers = StringField(_l("Organisers"), validators=[Optional(), Length(max=300)])
     source_url = URLField(_l("Source document link"),
@@ -34,7 +34,7 @@ class RecommendationForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     text = TextAreaField(_l("Full text"), validators=[Optional(), Length(max=20000)])
     theme = ModelSelectField(_l("Theme"), allow_blank=True)
-    gcm_objectives = ModelSelectMultipleField(_l("GCM objectives"))
+    gcm_objectives = ModelSelectMultipleField(_l("GCM objectives"), key="number")
     priority = SelectField(_l("Priority"), validators=[DataRequired()])
     language = SelectField(_l("Language of the text"), validators=[DataRequired()])
 

@@ -32,7 +32,7 @@ def _recommendation_choices(form: RecommendationForm) -> None:
     themes = db.session.scalars(select(Theme).where(Theme.active).order_by(Theme.id)).all()
     form.theme.set_objects(themes, label=lambda t: t.label)
     objectives = db.session.scalars(select(GcmObjective).order_by(GcmObjective.number)).all()
-    form.gcm_objectives.set_objects(objectives, label=lambda o: o.label, key="number")
+    form.gcm_objectives.set_objects(objectives, label=lambda o: o.label)
 
 
 def _recommendation_values(form: RecommendationForm) -> dict:
