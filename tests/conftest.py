@@ -37,6 +37,7 @@ def _test_config(url: str, tmp_path) -> dict:
         "TRACKER_TIMEZONE": "Africa/Tunis",
         # A cheap scrypt keeps the suite fast; production uses werkzeug's default cost.
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
     }
 
 
@@ -102,6 +103,7 @@ class Client(FlaskClient):
         headers = dict(kwargs.pop("headers", None) or {})
         headers.setdefault("Accept-Language", "en")
         kwargs["headers"] = headers
+        kwargs.setdefault("buffered", True)  # read file responses whole, closing the file
         with self.application.app_context():
             response = super().open(*args, **kwargs)
         db.session.expire_all()  # the test's own session reads what the request wrote

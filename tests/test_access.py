@@ -6,9 +6,17 @@ deciding who may use it.
 
 from __future__ import annotations
 
-import pytest
+from datetime import date, timedelta
 
-from tracker.models import Role
+import pytest
+from sqlalchemy import select
+
+from tracker.actions.services import record_progress
+from tracker.evidence.services import attach
+from tracker.evidence.storage import CheckedFile, remove
+from tracker.extensions import db
+from tracker.models import Evidence, Role, Status
+from tracker.review.services import request_extension
 
 # Who may use each endpoint: public, any logged-in user, those allowed to update the
 # action, coordinators and admins (manager), or admins only.
@@ -23,6 +31,12 @@ ACCESS = {
     "actions.mine": "login",
     "actions.show": "login",
     "actions.update": "updater",
+    "review.queue": "manager",
+    "review.decide": "manager",
+    "review.request_extension": "updater",
+    "review.decide_extension": "manager",
+    "evidence.download": "login",
+    "exports.actions": "login",
     "actions.create": "manager",
     "actions.edit": "manager",
     "events.index": "login",
@@ -39,6 +53,14 @@ ACCESS = {
     "admin.edit_institution": "admin",
     "admin.themes": "admin",
     "admin.edit_theme": "admin",
+    "reports.event": "login",
+    "reports.event_pdf": "login",
+    "profile.index": "login",
+    "profile.create_calendar_link": "login",
+    "profile.revoke_calendar_link": "login",
+    "profile.calendar": "public",
+    "public.event": "public",
+    "public.visibility": "manager",
 }
 
 ALLOWED = {
@@ -63,6 +85,13 @@ def world(make_user, make_action, make_institution):
     owner_institution = make_institution("OWN")
     owner = make_user(Role.FOCAL_POINT, institution=owner_institution)
     action = make_action(owner=owner)
+    extension = request_extension(owner, action, action.deadline + timedelta(days=30),
+                                  "Données en attente", date.today())
+    update = record_progress(owner, action, None, status=Status.IN_PROGRESS, progress=10)
+    written = attach(update, [CheckedFile("note.pdf", "application/pdf", "pdf", b"%PDF-1.4")],
+                     [])
+    db.session.commit()
+    evidence_id = db.session.scalar(select(Evidence.id))
     admin = make_user(Role.ADMIN)
     users = {
         "viewer": make_user(Role.VIEWER),
@@ -78,9 +107,14 @@ def world(make_user, make_action, make_institution):
         "user_id": owner.id,
         "institution_id": owner_institution.id,
         "theme_id": 1,
+        "request_id": extension.id,
+        "evidence_id": evidence_id,
+        "fmt": "csv",
         "filename": "tracker.css",
+        "token": "not-a-calendar-token",
     }
-    return users, ids
+    yield users, ids
+    remove(written)
 
 
 def _requests(app, ids):

@@ -88,9 +88,17 @@ def test_focal_point_records_progress_and_it_enters_the_history(client, auth, ma
     assert "Termes de référence validés." in page
 
 
-def test_completing_an_action_sets_progress_to_100(client, auth, make_action):
+def test_a_focal_points_completion_waits_for_validation_at_100(client, auth, make_action):
     action = make_action()
     auth.login(action.owner)
+    assert _update(client, action, status="completed", progress="60").status_code == 302
+    db.session.refresh(action)
+    assert (action.status, action.progress) == (Status.PENDING_VALIDATION, 100)
+
+
+def test_a_coordinators_completion_is_final(client, auth, make_action, make_user):
+    action = make_action()
+    auth.login(make_user(Role.COORDINATOR))
     assert _update(client, action, status="completed", progress="60").status_code == 302
     db.session.refresh(action)
     assert (action.status, action.progress) == (Status.COMPLETED, 100)

@@ -28,6 +28,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     app.config["TESTING"] = app.config["TRACKER_ENV"] == "testing" or app.config.get("TESTING")
+    # A request may carry the allowed number of files at full size, plus the form.
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = (
+            app.config["EVIDENCE_MAX_BYTES"] * app.config["EVIDENCE_MAX_FILES"] + 1024 * 1024)
     config_module.check(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
@@ -48,11 +52,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from tracker.actions.routes import bp as actions_bp
     from tracker.admin.routes import bp as admin_bp
     from tracker.auth.routes import bp as auth_bp
+    from tracker.dashboard.routes import bp as dashboard_bp
     from tracker.errors import init_app as init_errors
     from tracker.events.routes import bp as events_bp
+    from tracker.evidence.routes import bp as evidence_bp
+    from tracker.exports.routes import bp as exports_bp
     from tracker.main.routes import bp as main_bp
+    from tracker.profile.routes import bp as profile_bp
+    from tracker.public.routes import bp as public_bp
+    from tracker.reports.routes import bp as reports_bp
+    from tracker.review.routes import bp as review_bp
 
-    for blueprint in (auth_bp, main_bp, events_bp, actions_bp, admin_bp):
+    for blueprint in (auth_bp, main_bp, events_bp, actions_bp, admin_bp, review_bp,
+                      dashboard_bp, exports_bp, reports_bp, profile_bp, public_bp,
+                      evidence_bp):
         app.register_blueprint(blueprint)
     init_errors(app)
 

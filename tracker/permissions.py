@@ -24,6 +24,11 @@ def can_administer(user: User) -> bool:
     return user.is_authenticated and user.role == Role.ADMIN
 
 
+def can_view_action(user: User, action: Action) -> bool:
+    """Tell whether `user` may see `action`, its history and its evidence (any signed-in user)."""
+    return bool(user.is_authenticated)
+
+
 def can_update_action(user: User, action: Action) -> bool:
     """Tell whether `user` may record progress on `action`.
 

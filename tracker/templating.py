@@ -15,6 +15,16 @@ from tracker.permissions import can_administer, can_manage
 
 LANGUAGE_NAMES = dict(LANGUAGE_CHOICES)
 
+SORT_LABELS = {
+    "deadline": _l("Deadline, soonest first"),
+    "-deadline": _l("Deadline, latest first"),
+    "progress": _l("Progress, lowest first"),
+    "-progress": _l("Progress, highest first"),
+    "title": _l("Title"),
+    "status": _l("Status"),
+    "-updated": _l("Last changed first"),
+}
+
 # How the fields recorded in an action's history are named to readers.
 HISTORY_FIELDS = {
     "title": _l("title"),
@@ -40,6 +50,7 @@ def init_app(app: Flask) -> None:
             "current_locale": locale.language if locale else "fr",
             "language_names": LANGUAGE_NAMES,
             "history_fields": HISTORY_FIELDS,
+            "sort_labels": SORT_LABELS,
             "current_path": request.full_path.rstrip("?") if request else "/",
             "user_can_manage": can_manage(current_user) if current_user else False,
             "user_can_administer": can_administer(current_user) if current_user else False,

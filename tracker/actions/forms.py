@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    MultipleFileField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -60,8 +71,36 @@ class UpdateForm(VersionedForm):
         validators=[InputRequired(), NumberRange(min=0, max=100)],
     )
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=5000)])
+    files = MultipleFileField(_l("Evidence files"))
+    links = TextAreaField(_l("Evidence links (one address per line)"),
+                          validators=[Optional(), Length(max=5000)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Labels are resolved per request, in the reader's language.
-        self.status.choices = choices((s.value, s.label) for s in Status)
+        # Labels are resolved per request, in the reader's language; a focal point reports
+        # "completed" and the action then waits for validation.
+        self.status.choices = choices(
+            (s.value, s.label) for s in Status if s != Status.PENDING_VALIDATION)
+
+    def validate_links(self, field: TextAreaField) -> None:
+        for link in self.link_list:
+            parts = urlsplit(link)
+            if parts.scheme not in ("http", "https") or not parts.netloc or len(link) > 500:
+                raise ValidationError(_l("%(link)s is not a web address (http:// or https://).",
+                                         link=link[:100]))
+
+    def validate_files(self, field: MultipleFileField) -> None:
+        uploads = self.uploads
+        if len(uploads) > current_app.config["EVIDENCE_MAX_FILES"]:
+            raise ValidationError(_l("Send at most %(n)d files at a time.",
+                                     n=current_app.config["EVIDENCE_MAX_FILES"]))
+
+    @property
+    def link_list(self) -> list[str]:
+        """Return the links given, one per non-empty line."""
+        return [line.strip() for line in (self.links.data or "").splitlines() if line.strip()]
+
+    @property
+    def uploads(self) -> list:
+        """Return the files actually sent (browsers send an empty part when none is chosen)."""
+        return [f for f in (self.files.data or []) if getattr(f, "filename", "")]

@@ -9,7 +9,19 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
-from tracker.models import CLOSED_STATUSES, Action, Recommendation, Status, User
+from tracker.models import (
+    CLOSED_STATUSES,
+    NEVER_OVERDUE_STATUSES,
+    Action,
+    Event,
+    GcmObjective,
+    Institution,
+    Recommendation,
+    Status,
+    Theme,
+    User,
+    recommendation_gcm,
+)
 
 
 def action_select() -> Select:
@@ -24,18 +36,84 @@ def action_select() -> Select:
 
 def overdue_clause(today: date):
     """Return the SQL condition for an open action whose deadline has passed."""
-    return (Action.deadline < today) & Action.status.not_in(CLOSED_STATUSES)
+    return (Action.deadline < today) & Action.status.not_in(NEVER_OVERDUE_STATUSES)
+
+
+SORTS = {
+    "deadline": (Action.deadline, Action.id),
+    "-deadline": (Action.deadline.desc(), Action.id.desc()),
+    "progress": (Action.progress, Action.deadline),
+    "-progress": (Action.progress.desc(), Action.deadline),
+    "title": (Action.title, Action.id),
+    "status": (Action.status, Action.deadline),
+    "-updated": (Action.updated_at.desc(), Action.id.desc()),
+}
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 @dataclass
 class ActionFilters:
-    """The filters of the action list, as read from the query string."""
+    """The filters of the action list. They live in the URL, so a filtered list can be shared.
+
+    Values that do not parse are ignored rather than refused: a hand-edited link still
+    shows a list.
+    """
 
     status: Status | None = None
     institution_id: int | None = None
     event_id: int | None = None
+    recommendation_id: int | None = None
+    theme_id: int | None = None
+    owner_id: int | None = None
+    gcm: int | None = None
     overdue: bool = False
+    deadline_from: date | None = None
+    deadline_to: date | None = None
     q: str = ""
+    sort: str = "deadline"
+
+    @classmethod
+    def from_args(cls, args) -> ActionFilters:
+        """Read the filters from a query string mapping."""
+        status = args.get("status", "")
+        sort = args.get("sort", "deadline")
+        return cls(
+            status=Status(status) if status in Status._value2member_map_ else None,
+            institution_id=_int(args.get("institution")),
+            event_id=_int(args.get("event")),
+            recommendation_id=_int(args.get("recommendation")),
+            theme_id=_int(args.get("theme")),
+            owner_id=_int(args.get("owner")),
+            gcm=_int(args.get("gcm")),
+            overdue=args.get("overdue") == "1",
+            deadline_from=_date(args.get("deadline_from")),
+            deadline_to=_date(args.get("deadline_to")),
+            q=args.get("q", "")[:200].strip(),
+            sort=sort if sort in SORTS else "deadline",
+        )
+
+    def to_args(self) -> dict[str, str]:
+        """Return the query-string form of the filters that are set."""
+        values = {
+            "status": self.status.value if self.status else None,
+            "institution": self.institution_id, "event": self.event_id,
+            "recommendation": self.recommendation_id, "theme": self.theme_id,
+            "owner": self.owner_id, "gcm": self.gcm, "overdue": "1" if self.overdue else None,
+            "deadline_from": self.deadline_from.isoformat() if self.deadline_from else None,
+            "deadline_to": self.deadline_to.isoformat() if self.deadline_to else None,
+            "q": self.q or None, "sort": self.sort if self.sort != "deadline" else None,
+        }
+        return {k: str(v) for k, v in values.items() if v is not None}
 
     def apply(self, stmt: Select, today: date) -> Select:
         """Narrow `stmt` to the actions matching these filters."""
@@ -43,21 +121,39 @@ class ActionFilters:
             stmt = stmt.where(Action.status == self.status)
         if self.institution_id is not None:
             stmt = stmt.where(Action.lead_institution_id == self.institution_id)
+        if self.owner_id is not None:
+            stmt = stmt.where(Action.owner_id == self.owner_id)
+        if self.recommendation_id is not None:
+            stmt = stmt.where(Action.recommendation_id == self.recommendation_id)
+        rec_conditions = []
         if self.event_id is not None:
-            stmt = stmt.where(
-                Action.recommendation_id.in_(
-                    select(Recommendation.id).where(Recommendation.event_id == self.event_id)
-                )
-            )
+            rec_conditions.append(Recommendation.event_id == self.event_id)
+        if self.theme_id is not None:
+            rec_conditions.append(Recommendation.theme_id == self.theme_id)
+        if rec_conditions:
+            stmt = stmt.where(Action.recommendation_id.in_(
+                select(Recommendation.id).where(*rec_conditions)))
+        if self.gcm is not None:
+            stmt = stmt.where(Action.recommendation_id.in_(
+                select(recommendation_gcm.c.recommendation_id)
+                .where(recommendation_gcm.c.gcm_number == self.gcm)))
         if self.overdue:
             stmt = stmt.where(overdue_clause(today))
+        if self.deadline_from is not None:
+            stmt = stmt.where(Action.deadline >= self.deadline_from)
+        if self.deadline_to is not None:
+            stmt = stmt.where(Action.deadline <= self.deadline_to)
         if self.q:
-            pattern = f"%{escape_like(self.q.strip())}%"
+            pattern = f"%{escape_like(self.q)}%"
             stmt = stmt.where(
                 or_(Action.title.ilike(pattern, escape="\\"),
                     Action.description.ilike(pattern, escape="\\"))
             )
         return stmt
+
+    def ordered(self, stmt: Select) -> Select:
+        """Sort `stmt` as the filters ask."""
+        return stmt.order_by(*SORTS[self.sort])
 
 
 def escape_like(text: str) -> str:
@@ -67,8 +163,14 @@ def escape_like(text: str) -> str:
 
 def list_actions(filters: ActionFilters, today: date, page: int, per_page: int):
     """Return one page of actions matching `filters`, soonest deadline first."""
-    stmt = filters.apply(action_select(), today).order_by(Action.deadline, Action.id)
+    stmt = filters.ordered(filters.apply(action_select(), today))
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def filtered_actions(filters: ActionFilters, today: date) -> list[Action]:
+    """Return every action matching `filters` (for exports), in the list's order."""
+    return list(db.session.scalars(filters.ordered(filters.apply(action_select(), today)))
+                .unique())
 
 
 def my_actions(user: User) -> tuple[list[Action], list[Action]]:
@@ -109,3 +211,17 @@ def status_counts(recommendation_ids: list[int] | None = None) -> dict[Status, i
     counts = dict.fromkeys(Status, 0)
     counts.update({status: n for status, n in db.session.execute(stmt)})
     return counts
+
+
+def filter_choices() -> dict[str, list]:
+    """Return what the filter menus offer: events, institutions, themes, owners, objectives."""
+    return {
+        "events": db.session.scalars(select(Event).order_by(Event.date.desc())).all(),
+        "institutions": db.session.scalars(select(Institution).order_by(Institution.name)).all(),
+        "themes": db.session.scalars(select(Theme).order_by(Theme.id)).all(),
+        "owners": db.session.scalars(
+            select(User).where(User.id.in_(select(Action.owner_id))).order_by(User.name)).all(),
+        "objectives": db.session.scalars(select(GcmObjective).order_by(GcmObjective.number)).all(),
+        "statuses": list(Status),
+        "sorts": list(SORTS),
+    }

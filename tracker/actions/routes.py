@@ -10,9 +10,11 @@ from sqlalchemy import select
 from tracker import clock
 from tracker.actions import queries, services
 from tracker.actions.forms import ActionForm, UpdateForm
+from tracker.evidence import services as evidence_services
+from tracker.evidence import storage
 from tracker.extensions import db
-from tracker.models import Action, Event, Institution, Recommendation, Role, Status, User
-from tracker.permissions import can_update_action, manager_required
+from tracker.models import Action, Institution, Recommendation, Role, Status, User
+from tracker.permissions import can_manage, can_update_action, manager_required
 
 bp = Blueprint("actions", __name__)
 
@@ -49,25 +51,13 @@ def _int_arg(name: str) -> int | None:
 @bp.get("/actions")
 @login_required
 def index():
-    """List actions with filters kept in the URL."""
-    status_value = request.args.get("status", "")
-    status = Status(status_value) if status_value in Status._value2member_map_ else None
-    filters = queries.ActionFilters(
-        status=status,
-        institution_id=_int_arg("institution"),
-        event_id=_int_arg("event"),
-        overdue=request.args.get("overdue") == "1",
-        q=request.args.get("q", "")[:200],
-    )
+    """List actions with filters, search and sort kept in the URL."""
+    filters = queries.ActionFilters.from_args(request.args)
     page = _int_arg("page") or 1
     today = clock.today()
     pagination = queries.list_actions(filters, today, page, current_app.config["PER_PAGE"])
-    institutions = db.session.scalars(select(Institution).order_by(Institution.name)).all()
-    events = db.session.scalars(select(Event).order_by(Event.date.desc())).all()
-    return render_template(
-        "actions/index.html", pagination=pagination, filters=filters, today=today,
-        institutions=institutions, events=events, statuses=list(Status),
-    )
+    return render_template("actions/index.html", pagination=pagination, filters=filters,
+                           today=today, choices=queries.filter_choices())
 
 
 @bp.get("/my-actions")
@@ -82,51 +72,85 @@ def mine():
 @bp.get("/actions/<int:action_id>")
 @login_required
 def show(action_id: int):
-    """Show an action, its history and, to those allowed, the update form."""
-    action = db.get_or_404(Action, action_id)
-    form = None
-    if can_update_action(current_user, action):
-        form = UpdateForm(data={"status": action.status.value, "progress": action.progress,
-                                "version": action.version})
-    return _render_show(action, form)
+    """Show an action, its history and evidence, and the forms the user may use."""
+    return render_action(db.get_or_404(Action, action_id))
 
 
-def _render_show(action: Action, form: UpdateForm | None, status_code: int = 200):
+def render_action(action: Action, status_code: int = 200, **forms):
+    """Render an action's page; `forms` carries submitted forms to show with their errors.
+
+    Each form the user may use and that was not submitted is built fresh from the action.
+    """
+    from tracker.review.forms import ExtensionDecisionForm, ExtensionRequestForm, ReviewForm
+    from tracker.review.services import pending_extension
+
+    may_update = can_update_action(current_user, action)
+    manages = can_manage(current_user)
+    pending = pending_extension(action)
+    if may_update and "form" not in forms:
+        forms["form"] = UpdateForm(formdata=None, data={
+            "status": action.status.value if action.status != Status.PENDING_VALIDATION
+            else Status.COMPLETED.value,
+            "progress": action.progress, "version": action.version})
+    if may_update and pending is None and not action.status.is_closed:
+        forms.setdefault("extension_form", ExtensionRequestForm(formdata=None))
+    if manages and action.status == Status.PENDING_VALIDATION:
+        forms.setdefault("review_form", ReviewForm(formdata=None,
+                                                   data={"version": action.version}))
+    if manages and pending is not None:
+        forms.setdefault("decision_form", ExtensionDecisionForm(formdata=None))
     return render_template(
-        "actions/show.html", action=action, form=form, today=clock.today(),
-        can_manage=current_user.role in (Role.ADMIN, Role.COORDINATOR),
+        "actions/show.html", action=action, today=clock.today(), can_manage=manages,
+        pending_extension=pending, **forms,
     ), status_code
 
 
 @bp.post("/actions/<int:action_id>/update")
 @login_required
 def update(action_id: int):
-    """Record a status and progress update."""
+    """Record a status and progress update, with evidence files and links."""
     action = db.get_or_404(Action, action_id)
     if not can_update_action(current_user, action):
         abort(403)
     form = UpdateForm()
     if not form.validate_on_submit():
-        return _render_show(action, form, 422)
+        return render_action(action, form=form, status_code=422)
     try:
-        services.record_progress(
+        checked = [storage.check(upload) for upload in form.uploads]
+    except storage.EvidenceRefused as exc:
+        form.files.errors = [*form.files.errors, str(exc)]
+        return render_action(action, form=form, status_code=422)
+    links = form.link_list
+    written: list[str] = []
+    try:
+        entry = services.record_progress(
             current_user, action, form.expected_version,
             status=Status(form.status.data), progress=form.progress.data,
-            comment=form.comment.data or "",
+            comment=form.comment.data or "", has_evidence=bool(checked or links),
         )
+        written = evidence_services.attach(entry, checked, links)
+        db.session.commit()
     except services.StaleVersion:
         db.session.rollback()
         flash(_("Someone else updated this action while you were editing it. Your changes "
                 "were not saved: check the latest state below and try again."), "error")
         action = db.get_or_404(Action, action_id)
         form.version.data = action.version  # a deliberate second save applies to the latest
-        return _render_show(action, form, 409)
-    except services.InvalidChange as exc:
+        return render_action(action, form=form, status_code=409)
+    except (services.InvalidChange, storage.EvidenceRefused) as exc:
         db.session.rollback()
-        form.status.errors = [*form.status.errors, str(exc)]
-        return _render_show(action, form, 422)
-    db.session.commit()
-    flash(_("Update recorded."), "success")
+        field = form.files if isinstance(exc, storage.EvidenceRefused) else form.status
+        field.errors = [*field.errors, str(exc)]
+        return render_action(db.get_or_404(Action, action_id), form=form, status_code=422)
+    except Exception:
+        db.session.rollback()
+        storage.remove(written)
+        raise
+    if action.status == Status.PENDING_VALIDATION and not can_manage(current_user):
+        flash(_("Update recorded. The action now waits for a coordinator's validation."),
+              "success")
+    else:
+        flash(_("Update recorded."), "success")
     return redirect(url_for("actions.show", action_id=action.id))
 
 

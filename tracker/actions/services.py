@@ -19,6 +19,7 @@ from tracker.models import (
     UpdateKind,
     User,
 )
+from tracker.permissions import can_manage
 
 
 class StaleVersion(Exception):
@@ -71,7 +72,7 @@ def create_action(
     return action
 
 
-def _check_version(action: Action, expected_version: int | None) -> None:
+def check_version(action: Action, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != action.version:
         raise StaleVersion()
 
@@ -91,7 +92,7 @@ def edit_action(actor: User, action: Action, expected_version: int | None,
     Records the fields that changed, from what to what. Returns the history row, or
     None when nothing changed. Raises `StaleVersion` or `InvalidChange`.
     """
-    _check_version(action, expected_version)
+    check_version(action, expected_version)
     start = values.get("start_date", action.start_date)
     deadline = values.get("deadline", action.deadline)
     _check_dates(start, deadline)
@@ -108,31 +109,58 @@ def edit_action(actor: User, action: Action, expected_version: int | None,
     return entry
 
 
-def record_progress(actor: User, action: Action, expected_version: int | None, *,
-                    status: Status, progress: int, comment: str = "") -> ActionUpdate:
-    """Record a status and progress update with a comment in the action's history.
-
-    A completed action is at 100 %, a not started one at 0 %. Raises `StaleVersion`
-    when someone saved in between, `InvalidChange` when nothing would be recorded.
-    """
-    _check_version(action, expected_version)
-    if not 0 <= progress <= 100:
-        raise InvalidChange(_l("Progress is a percentage from 0 to 100."))
-    if status == Status.COMPLETED:
-        progress = 100
-    elif status == Status.NOT_STARTED:
-        progress = 0
-    comment = comment.strip()
-    if status == action.status and progress == action.progress and not comment:
-        raise InvalidChange(
-            _l("Nothing to record: change the status or progress, or add a comment."))
+def record_change(actor: User, action: Action, kind: UpdateKind, *,
+                  status: Status | None = None, progress: int | None = None,
+                  comment: str = "", changes: dict[str, Any] | None = None) -> ActionUpdate:
+    """Apply a status or progress change to `action` and append it to the history."""
+    status = action.status if status is None else status
+    progress = action.progress if progress is None else progress
     entry = ActionUpdate(
-        action=action, author=actor, kind=UpdateKind.PROGRESS,
+        action=action, author=actor, kind=kind,
         old_status=action.status, new_status=status,
-        old_progress=action.progress, new_progress=progress, comment=comment,
+        old_progress=action.progress, new_progress=progress,
+        comment=comment.strip(), changes=changes or {},
     )
     action.status = status
     action.progress = progress
     db.session.add(entry)
     _flush()
     return entry
+
+
+def record_progress(actor: User, action: Action, expected_version: int | None, *,
+                    status: Status, progress: int, comment: str = "",
+                    has_evidence: bool = False) -> ActionUpdate:
+    """Record a status and progress update with a comment in the action's history.
+
+    A completed action is at 100 %, a not started one at 0 %. When a focal point reports
+    an action completed it waits for a coordinator's validation; a coordinator's or an
+    admin's completion is final, and only they may change a validated action. Raises
+    `StaleVersion` when someone saved in between, `InvalidChange` when the change is not
+    allowed or nothing would be recorded.
+    """
+    check_version(action, expected_version)
+    if not 0 <= progress <= 100:
+        raise InvalidChange(_l("Progress is a percentage from 0 to 100."))
+    validates = can_manage(actor)
+    if status == Status.PENDING_VALIDATION and not validates:
+        status = Status.COMPLETED
+    if action.status == Status.COMPLETED and not validates and (
+            status != Status.COMPLETED or progress != 100):
+        raise InvalidChange(_l("This action was validated as completed: ask a coordinator "
+                               "to reopen it."))
+    if status == Status.COMPLETED:
+        progress = 100
+        if not validates and action.status != Status.COMPLETED:
+            status = Status.PENDING_VALIDATION
+    elif status == Status.PENDING_VALIDATION:
+        progress = 100
+    elif status == Status.NOT_STARTED:
+        progress = 0
+    comment = comment.strip()
+    if (status == action.status and progress == action.progress and not comment
+            and not has_evidence):
+        raise InvalidChange(
+            _l("Nothing to record: change the status or progress, or add a comment."))
+    return record_change(actor, action, UpdateKind.PROGRESS, status=status,
+                         progress=progress, comment=comment)

@@ -2,8 +2,13 @@
 
 from tracker.models.actions import (
     CLOSED_STATUSES,
+    NEVER_OVERDUE_STATUSES,
     Action,
     ActionUpdate,
+    Evidence,
+    EvidenceKind,
+    ExtensionRequest,
+    ExtensionStatus,
     Status,
     UpdateKind,
     action_contributor,
@@ -15,6 +20,11 @@ from tracker.models.people import Institution, Role, User
 
 __all__ = [
     "CLOSED_STATUSES",
+    "NEVER_OVERDUE_STATUSES",
+    "Evidence",
+    "EvidenceKind",
+    "ExtensionRequest",
+    "ExtensionStatus",
     "DEFAULT_THEMES",
     "Action",
     "ActionUpdate",

@@ -21,6 +21,7 @@ class Status(enum.StrEnum):
 
     NOT_STARTED = "not_started"
     IN_PROGRESS = "in_progress"
+    PENDING_VALIDATION = "pending_validation"
     COMPLETED = "completed"
     BLOCKED = "blocked"
     CANCELLED = "cancelled"
@@ -38,11 +39,14 @@ class Status(enum.StrEnum):
 STATUS_LABELS = {
     Status.NOT_STARTED: _l("Not started"),
     Status.IN_PROGRESS: _l("In progress"),
+    Status.PENDING_VALIDATION: _l("Pending validation"),
     Status.COMPLETED: _l("Completed"),
     Status.BLOCKED: _l("Blocked"),
     Status.CANCELLED: _l("Cancelled"),
 }
 CLOSED_STATUSES = frozenset({Status.COMPLETED, Status.CANCELLED})
+# Reported done and awaiting a coordinator: the owner's part is over, so never overdue.
+NEVER_OVERDUE_STATUSES = CLOSED_STATUSES | {Status.PENDING_VALIDATION}
 
 
 def _enum(enum_class: type[enum.Enum], length: int) -> Enum:
@@ -96,6 +100,9 @@ class Action(db.Model):
     updates: Mapped[list[ActionUpdate]] = relationship(
         back_populates="action", order_by="ActionUpdate.id.desc()"
     )
+    extension_requests: Mapped[list[ExtensionRequest]] = relationship(
+        back_populates="action", order_by="ExtensionRequest.id.desc()"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -106,8 +113,12 @@ class Action(db.Model):
         return value
 
     def is_overdue(self, today: date) -> bool:
-        """Tell whether the deadline has passed and the action is still open."""
-        return not self.status.is_closed and self.deadline < today
+        """Tell whether the deadline has passed and the action still awaits its owner."""
+        return self.status not in NEVER_OVERDUE_STATUSES and self.deadline < today
+
+    def days_late(self, today: date) -> int:
+        """Return how many days past the deadline an overdue action is (0 when it is not)."""
+        return (today - self.deadline).days if self.is_overdue(today) else 0
 
     def __str__(self) -> str:
         return self.title
@@ -119,6 +130,11 @@ class UpdateKind(enum.StrEnum):
     CREATED = "created"
     PROGRESS = "progress"
     EDITED = "edited"
+    VALIDATED = "validated"
+    RETURNED = "returned"
+    EXTENSION_REQUESTED = "extension_requested"
+    EXTENSION_ACCEPTED = "extension_accepted"
+    EXTENSION_REFUSED = "extension_refused"
 
 
 class ActionUpdate(db.Model):
@@ -133,7 +149,7 @@ class ActionUpdate(db.Model):
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    kind: Mapped[UpdateKind] = mapped_column(_enum(UpdateKind, 20))
+    kind: Mapped[UpdateKind] = mapped_column(_enum(UpdateKind, 24))
     old_status: Mapped[Status | None] = mapped_column(_enum(Status, 20))
     new_status: Mapped[Status | None] = mapped_column(_enum(Status, 20))
     old_progress: Mapped[int | None]
@@ -143,3 +159,73 @@ class ActionUpdate(db.Model):
 
     action: Mapped[Action] = relationship(back_populates="updates")
     author: Mapped[User | None] = relationship()
+    evidence: Mapped[list[Evidence]] = relationship(back_populates="update", order_by="Evidence.id")
+
+
+class EvidenceKind(enum.StrEnum):
+    """Whether a piece of evidence is an uploaded file or a link."""
+
+    FILE = "file"
+    LINK = "link"
+
+
+class Evidence(db.Model):
+    """A file or a link that backs an update (a report, minutes, a published page).
+
+    Files live under the upload folder with a generated `stored_name`; the name the user
+    gave is kept only for display and download.
+    """
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id"), index=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("action_update.id"), index=True)
+    kind: Mapped[EvidenceKind] = mapped_column(_enum(EvidenceKind, 8))
+    url: Mapped[str | None] = mapped_column(String(500))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    stored_name: Mapped[str | None] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str | None] = mapped_column(String(120))
+    size: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    update: Mapped[ActionUpdate] = relationship(back_populates="evidence")
+
+    @property
+    def label(self) -> str:
+        """Return what a reader sees: the file's name or the link's address."""
+        return self.filename or self.url or ""
+
+
+class ExtensionStatus(enum.StrEnum):
+    """Where a deadline extension request stands."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+
+
+class ExtensionRequest(db.Model):
+    """A focal point's request to move an action's deadline, and the coordinator's answer.
+
+    The deadline at the time of the request is kept, so the history shows both.
+    """
+
+    __tablename__ = "extension_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    original_deadline: Mapped[date]
+    requested_deadline: Mapped[date]
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[ExtensionStatus] = mapped_column(
+        _enum(ExtensionStatus, 10), default=ExtensionStatus.PENDING, index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    action: Mapped[Action] = relationship(back_populates="extension_requests")
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

@@ -58,6 +58,7 @@ class Event(db.Model):
     organisers: Mapped[str] = mapped_column(String(300), default="")
     source_url: Mapped[str] = mapped_column(String(500), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    is_public: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     recommendations: Mapped[list[Recommendation]] = relationship(

@@ -1,0 +1,121 @@
+"""The coordinators' review: validating reported completions and answering deadline requests.
+
+Operations flush but never commit; the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from tracker.actions.queries import action_select
+from tracker.actions.services import InvalidChange, check_version, record_change
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    ActionUpdate,
+    ExtensionRequest,
+    ExtensionStatus,
+    Status,
+    UpdateKind,
+    User,
+)
+from tracker.models.types import utcnow
+
+
+def validate(actor: User, action: Action, expected_version: int | None,
+             comment: str = "") -> ActionUpdate:
+    """Accept a reported completion: the action is completed. Raises `InvalidChange`."""
+    check_version(action, expected_version)
+    if action.status != Status.PENDING_VALIDATION:
+        raise InvalidChange(_l("Only an action pending validation can be validated."))
+    return record_change(actor, action, UpdateKind.VALIDATED, status=Status.COMPLETED,
+                         progress=100, comment=comment)
+
+
+def return_for_rework(actor: User, action: Action, expected_version: int | None,
+                      comment: str) -> ActionUpdate:
+    """Send a reported completion back to its owner, in progress, with the reason why.
+
+    Progress goes back to what it was before the completion was reported.
+    """
+    check_version(action, expected_version)
+    if action.status != Status.PENDING_VALIDATION:
+        raise InvalidChange(_l("Only an action pending validation can be returned."))
+    if not comment.strip():
+        raise InvalidChange(_l("Say what is missing, so the owner knows what to do."))
+    report = db.session.scalar(
+        select(ActionUpdate).where(ActionUpdate.action_id == action.id,
+                                   ActionUpdate.new_status == Status.PENDING_VALIDATION)
+        .order_by(ActionUpdate.id.desc()).limit(1))
+    previous = report.old_progress if report is not None and report.old_progress is not None \
+        else action.progress
+    return record_change(actor, action, UpdateKind.RETURNED, status=Status.IN_PROGRESS,
+                         progress=min(previous, 99), comment=comment)
+
+
+def pending_extension(action: Action) -> ExtensionRequest | None:
+    """Return the action's extension request awaiting an answer, if any."""
+    return db.session.scalar(select(ExtensionRequest).where(
+        ExtensionRequest.action_id == action.id,
+        ExtensionRequest.status == ExtensionStatus.PENDING))
+
+
+def request_extension(actor: User, action: Action, new_deadline: date, reason: str,
+                      today: date) -> ExtensionRequest:
+    """Ask for a new deadline with a reason. Raises `InvalidChange`."""
+    if action.status.is_closed:
+        raise InvalidChange(_l("A completed or cancelled action needs no new deadline."))
+    if pending_extension(action) is not None:
+        raise InvalidChange(_l("A request for this action is already waiting for an answer."))
+    if new_deadline <= action.deadline or new_deadline < today:
+        raise InvalidChange(_l("The new deadline must be later than the current one."))
+    if not reason.strip():
+        raise InvalidChange(_l("Give the reason for the new deadline."))
+    request = ExtensionRequest(action=action, requested_by=actor,
+                               original_deadline=action.deadline,
+                               requested_deadline=new_deadline, reason=reason.strip())
+    db.session.add(request)
+    record_change(actor, action, UpdateKind.EXTENSION_REQUESTED, comment=reason,
+                  changes={"deadline": [action.deadline.isoformat(), new_deadline.isoformat()]})
+    return request
+
+
+def decide_extension(actor: User, request: ExtensionRequest, accept: bool,
+                     comment: str = "") -> ExtensionRequest:
+    """Accept (the deadline moves) or refuse a pending request; both stay in the history."""
+    if request.status != ExtensionStatus.PENDING:
+        raise InvalidChange(_l("This request was already answered."))
+    if not accept and not comment.strip():
+        raise InvalidChange(_l("Say why the request is refused."))
+    action = request.action
+    request.status = ExtensionStatus.ACCEPTED if accept else ExtensionStatus.REFUSED
+    request.decided_by = actor
+    request.decided_at = utcnow()
+    request.decision_comment = comment.strip()
+    changes = {"deadline": [action.deadline.isoformat(), request.requested_deadline.isoformat()]}
+    if accept:
+        action.deadline = request.requested_deadline
+    record_change(actor, action,
+                  UpdateKind.EXTENSION_ACCEPTED if accept else UpdateKind.EXTENSION_REFUSED,
+                  comment=comment, changes=changes)
+    return request
+
+
+def review_queue() -> tuple[list[Action], list[ExtensionRequest]]:
+    """Return the actions pending validation and the extension requests awaiting an answer."""
+    actions = db.session.scalars(
+        action_select().where(Action.status == Status.PENDING_VALIDATION)
+        .order_by(Action.updated_at, Action.id)
+    ).unique().all()
+    requests = db.session.scalars(
+        select(ExtensionRequest).where(ExtensionRequest.status == ExtensionStatus.PENDING)
+        .options(joinedload(ExtensionRequest.requested_by),
+                 joinedload(ExtensionRequest.action).joinedload(Action.owner),
+                 joinedload(ExtensionRequest.action).joinedload(Action.lead_institution))
+        .order_by(ExtensionRequest.created_at, ExtensionRequest.id)
+    ).all()
+    return list(actions), list(requests)
