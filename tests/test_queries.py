@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import count_queries
-from tracker.models import Role
+from tracker.extensions import db
+from tracker.models import Role, Status
 
 
 @pytest.fixture
@@ -18,8 +19,11 @@ def populate(make_action, make_user, make_recommendation, make_event, make_insti
         owners = [make_user(Role.FOCAL_POINT, institution=i) for i in institutions]
         recommendations = [make_recommendation(event=event) for _ in range(3)]
         for i in range(n):
-            make_action(owner=owners[i % 3], recommendation=recommendations[i % 3],
-                        contributors=[institutions[(i + 1) % 3]], title=f"Action {i}")
+            action = make_action(owner=owners[i % 3], recommendation=recommendations[i % 3],
+                                 contributors=[institutions[(i + 1) % 3]], title=f"Action {i}")
+            if i % 2:  # some wait in the review queue
+                action.status = Status.PENDING_VALIDATION
+        db.session.commit()
         return event, owners[0]
 
     return make
@@ -32,12 +36,14 @@ def _queries(client, url: str) -> int:
     return len(statements)
 
 
-@pytest.mark.parametrize("url", ["/actions", "/actions?overdue=1&q=Action", "/my-actions",
-                                 "/events", "/events/{event}"])
+@pytest.mark.parametrize("url", [
+    "/actions", "/actions?overdue=1&q=Action&sort=-progress", "/my-actions", "/events",
+    "/events/{event}", "/recommendations", "/recommendations?sort=overdue&overdue=1",
+    "/review"])
 def test_list_pages_run_the_same_number_of_queries_for_few_or_many_rows(
-        url, client, auth, populate):
+        url, client, auth, populate, make_user):
     event, owner = populate(3)
-    auth.login(owner)
+    auth.login(make_user(Role.COORDINATOR) if url == "/review" else owner)
     few = _queries(client, url.format(event=event.id))
     populate(30)
     many = _queries(client, url.format(event=event.id))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker import clock
 from tracker.actions import queries
+from tracker.events import queries as event_queries
 from tracker.events import services
 from tracker.events.forms import EventForm, RecommendationForm
 from tracker.extensions import db
@@ -67,6 +68,19 @@ def index():
         .order_by(Event.date.desc(), Event.id.desc())
     ).all()
     return render_template("events/index.html", rows=rows, can_manage=can_manage(current_user))
+
+
+@bp.get("/recommendations")
+@login_required
+def recommendations():
+    """List recommendations across events with their progress, filtered and sorted by URL."""
+    filters = event_queries.RecommendationFilters.from_args(request.args)
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    result = event_queries.list_recommendations(filters, clock.today(), page,
+                                                current_app.config["PER_PAGE"])
+    return render_template("events/recommendations.html", pagination=result, filters=filters,
+                           choices=queries.filter_choices())
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
