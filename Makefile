@@ -31,7 +31,9 @@ translations-extract: $(VENV)/.installed
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) load-demo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@# The reminder scheduler runs beside the server, in its own process, once.
+	$(FLASK) scheduler & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+		$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## Install and run the test suite (TEST_DATABASE_URL=postgresql://... to run it on PostgreSQL)
 test: install

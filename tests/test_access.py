@@ -37,6 +37,13 @@ ACCESS = {
     "review.decide_extension": "manager",
     "evidence.download": "login",
     "exports.actions": "login",
+    "reminders.email_action": "public",
+    "reminders.unsubscribe": "public",
+    "reminders.preferences": "login",
+    "reminders.outbox": "admin",
+    "reminders.outbox_message": "admin",
+    "reminders.retry": "admin",
+    "reminders.schedule": "admin",
     "actions.create": "manager",
     "actions.edit": "manager",
     "dashboard.index": "login",
@@ -112,8 +119,9 @@ def world(make_user, make_action, make_institution):
         "request_id": extension.id,
         "evidence_id": evidence_id,
         "fmt": "csv",
+        "token": "not-a-valid-token",
+        "message_id": 1,
         "filename": "tracker.css",
-        "token": "not-a-calendar-token",
     }
     yield users, ids
     remove(written)

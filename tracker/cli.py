@@ -72,3 +72,7 @@ def init_app(app: Flask) -> None:
     """Register the tracker's commands."""
     app.cli.add_command(create_user_command)
     app.cli.add_command(load_demo_command)
+    from tracker.reminders.cli import reminders, scheduler_command
+
+    app.cli.add_command(reminders)
+    app.cli.add_command(scheduler_command)

@@ -42,6 +42,22 @@ def from_environment(instance_path: str) -> dict:
         "UPLOAD_FOLDER": os.environ.get("TRACKER_UPLOAD_FOLDER", ""),
         "EVIDENCE_MAX_BYTES": int(os.environ.get("TRACKER_EVIDENCE_MAX_MB", "10")) * 1024 * 1024,
         "EVIDENCE_MAX_FILES": int(os.environ.get("TRACKER_EVIDENCE_MAX_FILES", "5")),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _bool(os.environ.get("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _bool(os.environ.get("MAIL_USE_SSL")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "suivi@tracker.local"),
+        "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "8")),
+        "MAIL_RETRY_BASE_SECONDS": int(os.environ.get("MAIL_RETRY_BASE_SECONDS", "60")),
+        "REMINDER_OFFSETS": tuple(
+            int(n) for n in os.environ.get("TRACKER_REMINDER_OFFSETS", "14,7,1").split(",")
+            if n.strip()),
+        "SCHEDULE_PLAN": os.environ.get("TRACKER_SCHEDULE_PLAN", "0 7 * * *"),
+        "SCHEDULE_DELIVER": os.environ.get("TRACKER_SCHEDULE_DELIVER", "*/5 * * * *"),
+        "SCHEDULE_DIGEST": os.environ.get("TRACKER_SCHEDULE_DIGEST", "0 8 * * mon"),
+        "SCHEDULE_SUMMARY": os.environ.get("TRACKER_SCHEDULE_SUMMARY", "30 8 * * mon"),
     }
 
 
@@ -68,6 +84,8 @@ DEFAULTS = {
     "LANGUAGES": LOCALES,
     "PER_PAGE": 50,
     "PASSWORD_HASH_METHOD": "scrypt",
+    "MAIL_TIMEOUT": 30,
+    "EMAIL_LINK_MAX_AGE_DAYS": 14,
 }
 
 

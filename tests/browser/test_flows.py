@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook

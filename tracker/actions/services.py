@@ -20,6 +20,7 @@ from tracker.models import (
     User,
 )
 from tracker.permissions import can_manage
+from tracker.reminders import notifications
 
 
 class StaleVersion(Exception):
@@ -63,12 +64,14 @@ def create_action(
     )
     db.session.add(action)
     db.session.flush()
-    db.session.add(ActionUpdate(
+    entry = ActionUpdate(
         action=action, author=actor, kind=UpdateKind.CREATED,
         new_status=action.status, new_progress=action.progress,
         changes={"owner": [None, owner.id], "deadline": [None, deadline.isoformat()]},
-    ))
+    )
+    db.session.add(entry)
     db.session.flush()
+    notifications.notify_owner("assigned", action, entry, actor)
     return action
 
 
@@ -106,6 +109,10 @@ def edit_action(actor: User, action: Action, expected_version: int | None,
                          changes={k: [jsonable(o), jsonable(n)] for k, (o, n) in changes.items()})
     db.session.add(entry)
     _flush()
+    if "owner" in changes:
+        notifications.notify_owner("assigned", action, entry, actor)
+    elif "deadline" in changes:
+        notifications.notify_owner("changed", action, entry, actor)
     return entry
 
 
@@ -162,5 +169,9 @@ def record_progress(actor: User, action: Action, expected_version: int | None, *
             and not has_evidence):
         raise InvalidChange(
             _l("Nothing to record: change the status or progress, or add a comment."))
-    return record_change(actor, action, UpdateKind.PROGRESS, status=status,
-                         progress=progress, comment=comment)
+    reported = status == Status.PENDING_VALIDATION and action.status != status
+    entry = record_change(actor, action, UpdateKind.PROGRESS, status=status,
+                          progress=progress, comment=comment)
+    if reported:
+        notifications.notify_coordinators("completion_reported", action, entry, actor)
+    return entry

@@ -51,6 +51,7 @@ class Bar:
     center: float = 0.0
     text_y: float = 0.0
     sublabel: str = ""
+    minor: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,8 @@ def column_chart(slug: str, title: str, label_heading: str, value_heading: str,
             fill=fill, length=height, x=round(slot * (i + 0.2), 3),
             y=PLOT_TOP + PLOT_HEIGHT - height, thickness=round(slot * 0.6, 3),
             center=round(slot * (i + 0.5), 3), text_y=PLOT_TOP + PLOT_HEIGHT - height - 6,
+            # Every other label, counted from the last, may be hidden where space is short.
+            minor=(len(items) - 1 - i) % 2 == 1,
         ))
     return Chart(slug=slug, kind="columns", title=title, description=_describe(title, bars),
                  label_heading=label_heading, value_heading=value_heading, bars=tuple(bars),
@@ -151,10 +154,15 @@ def progress_chart(slug: str, title: str, label_heading: str, rows: list[Breakdo
 
 
 def completions_chart(months: list[tuple[date, int]]) -> Chart:
-    """Build the chart of actions completed per month, oldest month on the left."""
+    """Build the chart of actions completed per month, oldest month on the left.
+
+    The year is written under January, and under the first month unless it is December
+    (January's year, right next to it, would collide with it on a phone).
+    """
     items = [
         (format_date(start, "MMMM y"), format_date(start, "MMM"),
-         format_date(start, "y") if i == 0 or start.month == 1 else "", n)
+         format_date(start, "y") if start.month == 1 or (i == 0 and start.month != 12) else "",
+         n)
         for i, (start, n) in enumerate(months)
     ]
     return column_chart("completions", _("Actions completed per month"), _("Month"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -104,6 +104,7 @@ def overview(today: date, event_id: int | None = None) -> Overview:
 
 
 def _listed(stmt: Select) -> Select:
+    """Load what the dashboard's lists show of each action: its owner and lead institution."""
     return stmt.options(joinedload(Action.owner), joinedload(Action.lead_institution))
 
 
@@ -119,7 +120,7 @@ def due_soon_actions(today: date, event_id: int | None = None,
 
 def overdue_actions(today: date, event_id: int | None = None,
                     limit: int = LIST_LIMIT) -> list[Action]:
-    """Return overdue actions, the latest first."""
+    """Return overdue actions, the longest overdue first."""
     stmt = _listed(select(Action)).where(overdue_clause(today)) \
         .order_by(Action.deadline, Action.id).limit(limit)
     return list(db.session.scalars(_scoped(stmt, today, event_id)))
@@ -177,11 +178,13 @@ def _by_recommendation_column(column_name: str, today: date, event_id: int | Non
 
 
 def _numbers(agg) -> tuple:
+    """Return the figure columns of an `_aggregates` subquery, in BreakdownRow order."""
     return agg.c.actions, agg.c.completed, agg.c.overdue, agg.c.progress
 
 
 def _row(label: str, filters: ActionFilters, n: int, completed, overdue, progress,
          **extra: str) -> BreakdownRow:
+    """Build a breakdown row from the figures of one group, as the database returns them."""
     return BreakdownRow(
         label=label, filters=filters, actions=n, completed=int(completed or 0),
         overdue=int(overdue or 0), progress=None if progress is None else round(float(progress)),
@@ -259,6 +262,11 @@ def by_gcm(today: date, event_id: int | None = None) -> list[BreakdownRow]:
             for obj, *numbers in rows]
 
 
+def _next_month(day: date) -> date:
+    """Return the first day of the month after `day`'s."""
+    return date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
+
+
 def month_starts(today: date, months: int = MONTHS) -> list[date]:
     """Return the first day of each of the last `months` months, the current one last."""
     starts = []
@@ -279,17 +287,15 @@ def completions_by_month(today: date, event_id: int | None = None,
     """
     starts = month_starts(today, months)
     zone = ZoneInfo(current_app.config["TRACKER_TIMEZONE"])
-    bounds = [datetime(d.year, d.month, d.day, tzinfo=zone)
-              for d in [*starts[1:], date(today.year + today.month // 12, today.month % 12 + 1, 1)]]
+    begin, *bounds = [datetime(d.year, d.month, d.day, tzinfo=zone)
+                      for d in [*starts, _next_month(today)]]
     bucket = case(*[(ActionUpdate.created_at < end, i) for i, end in enumerate(bounds)])
     completions = _scoped(
         select(bucket.label("bucket"), ActionUpdate.action_id).distinct()
         .join(Action, Action.id == ActionUpdate.action_id)
         .where(ActionUpdate.new_status == Status.COMPLETED,
                ActionUpdate.kind.in_([UpdateKind.PROGRESS, UpdateKind.VALIDATED]),
-               ActionUpdate.created_at >= datetime(starts[0].year, starts[0].month, 1,
-                                                   tzinfo=zone),
-               ActionUpdate.created_at < bounds[-1]),
+               ActionUpdate.created_at >= begin, ActionUpdate.created_at < bounds[-1]),
         today, event_id,
     ).subquery()
     counts = dict(db.session.execute(
@@ -317,10 +323,15 @@ class Dashboard:
     themes: list[BreakdownRow]
     institutions: list[BreakdownRow]
     objectives: list[BreakdownRow]
-    completions: list[tuple[date, int]] = field(default_factory=list)
+    completions: list[tuple[date, int]]
 
     def list_args(self, **filters) -> dict[str, str]:
-        """Return the query string of the action list with `filters`, in the same scope."""
+        """Return the query string of the action list with `filters`, in the same scope.
+
+        Templates name a status by its value ("completed"), which is turned into a Status.
+        """
+        if "status" in filters:
+            filters["status"] = Status(filters["status"])
         return ActionFilters(event_id=self.event_id, **filters).to_args()
 
     def due_soon_args(self) -> dict[str, str]:

@@ -16,6 +16,7 @@ from tracker.models.actions import (
 from tracker.models.audit import AuditEntry
 from tracker.models.catalog import DEFAULT_THEMES, GcmObjective, Theme
 from tracker.models.events import Event, Priority, Recommendation, recommendation_gcm
+from tracker.models.outbox import MessageKind, MessageStatus, OutboxMessage, UsedToken
 from tracker.models.people import Institution, Role, User
 
 __all__ = [
@@ -32,6 +33,10 @@ __all__ = [
     "Event",
     "GcmObjective",
     "Institution",
+    "MessageKind",
+    "MessageStatus",
+    "OutboxMessage",
+    "UsedToken",
     "Priority",
     "Recommendation",
     "Role",

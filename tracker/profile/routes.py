@@ -29,7 +29,8 @@ def create_calendar_link():
     if not form.validate_on_submit():
         flash(_("The calendar link was not changed: please try again."), "error")
         return redirect(url_for("profile.index"))
-    token = services.create_calendar_token(current_user, current_user)
+    user = current_user._get_current_object()  # the audit trail names the model, not the proxy
+    token = services.create_calendar_token(user, user)
     db.session.commit()
     flash(_("Your calendar link is %(url)s. Copy it now into your calendar application: "
             "for your security it will not be shown again.",
@@ -45,7 +46,8 @@ def revoke_calendar_link():
     if not form.validate_on_submit():
         flash(_("The calendar link was not changed: please try again."), "error")
         return redirect(url_for("profile.index"))
-    if services.revoke_calendar_token(current_user, current_user):
+    user = current_user._get_current_object()
+    if services.revoke_calendar_token(user, user):
         db.session.commit()
         flash(_("Your calendar link is revoked: its address no longer works."), "success")
     return redirect(url_for("profile.index"))

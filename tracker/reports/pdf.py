@@ -6,6 +6,7 @@ when a PDF is asked for, so the rest of the app starts fast and runs without Pan
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -14,6 +15,10 @@ from flask import current_app, url_for
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 from werkzeug.security import safe_join
+
+# WeasyPrint warns about every screen-only rule it skips (media features, clip-path...) on
+# every PDF; those are expected, so only its errors reach the log.
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
 
 class StaticFileFetcher(URLFetcher):

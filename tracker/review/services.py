@@ -24,6 +24,7 @@ from tracker.models import (
     User,
 )
 from tracker.models.types import utcnow
+from tracker.reminders import notifications
 
 
 def validate(actor: User, action: Action, expected_version: int | None,
@@ -32,8 +33,10 @@ def validate(actor: User, action: Action, expected_version: int | None,
     check_version(action, expected_version)
     if action.status != Status.PENDING_VALIDATION:
         raise InvalidChange(_l("Only an action pending validation can be validated."))
-    return record_change(actor, action, UpdateKind.VALIDATED, status=Status.COMPLETED,
-                         progress=100, comment=comment)
+    entry = record_change(actor, action, UpdateKind.VALIDATED, status=Status.COMPLETED,
+                          progress=100, comment=comment)
+    notifications.notify_owner("validated", action, entry, actor)
+    return entry
 
 
 def return_for_rework(actor: User, action: Action, expected_version: int | None,
@@ -53,8 +56,10 @@ def return_for_rework(actor: User, action: Action, expected_version: int | None,
         .order_by(ActionUpdate.id.desc()).limit(1))
     previous = report.old_progress if report is not None and report.old_progress is not None \
         else action.progress
-    return record_change(actor, action, UpdateKind.RETURNED, status=Status.IN_PROGRESS,
-                         progress=min(previous, 99), comment=comment)
+    entry = record_change(actor, action, UpdateKind.RETURNED, status=Status.IN_PROGRESS,
+                          progress=min(previous, 99), comment=comment)
+    notifications.notify_owner("returned", action, entry, actor)
+    return entry
 
 
 def pending_extension(action: Action) -> ExtensionRequest | None:
@@ -79,8 +84,10 @@ def request_extension(actor: User, action: Action, new_deadline: date, reason: s
                                original_deadline=action.deadline,
                                requested_deadline=new_deadline, reason=reason.strip())
     db.session.add(request)
-    record_change(actor, action, UpdateKind.EXTENSION_REQUESTED, comment=reason,
-                  changes={"deadline": [action.deadline.isoformat(), new_deadline.isoformat()]})
+    entry = record_change(
+        actor, action, UpdateKind.EXTENSION_REQUESTED, comment=reason,
+        changes={"deadline": [action.deadline.isoformat(), new_deadline.isoformat()]})
+    notifications.notify_coordinators("extension_requested", action, entry, actor)
     return request
 
 
@@ -99,9 +106,12 @@ def decide_extension(actor: User, request: ExtensionRequest, accept: bool,
     changes = {"deadline": [action.deadline.isoformat(), request.requested_deadline.isoformat()]}
     if accept:
         action.deadline = request.requested_deadline
-    record_change(actor, action,
-                  UpdateKind.EXTENSION_ACCEPTED if accept else UpdateKind.EXTENSION_REFUSED,
-                  comment=comment, changes=changes)
+    entry = record_change(
+        actor, action, UpdateKind.EXTENSION_ACCEPTED if accept else UpdateKind.EXTENSION_REFUSED,
+        comment=comment, changes=changes)
+    recipients = {action.owner.id: action.owner, request.requested_by.id: request.requested_by}
+    notifications.notify("extension_accepted" if accept else "extension_refused",
+                         list(recipients.values()), action, entry, actor)
     return request
 
 

@@ -1,0 +1,99 @@
+"""Signed, expiring, single-use links that let people act straight from an email."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from tracker.extensions import db
+from tracker.models import UsedToken
+
+ACTION_OPERATIONS = ("start", "complete", "extend")
+SALT_ACTION = "tracker.email-action"
+SALT_UNSUBSCRIBE = "tracker.unsubscribe"
+
+
+class LinkInvalid(Exception):
+    """Raised for a link that was tampered with or is not one of ours."""
+
+
+class LinkExpired(Exception):
+    """Raised for a link older than its lifetime."""
+
+
+class LinkUsed(Exception):
+    """Raised for a single-use link that was already used."""
+
+
+@dataclass
+class EmailAction:
+    """What a one-click link asks for: `user` does `operation` on `action`."""
+
+    user_id: int
+    action_id: int
+    operation: str
+    token_id: str
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def external_url(endpoint: str, **values) -> str:
+    """Return an absolute URL on TRACKER_BASE_URL, usable outside a request (in emails)."""
+    base = current_app.config["TRACKER_BASE_URL"].rstrip("/")
+    with current_app.test_request_context(base_url=base):
+        return url_for(endpoint, _external=True, **values)
+
+
+def action_link(user_id: int, action_id: int, operation: str) -> str:
+    """Return the absolute URL of a one-click link for `operation` on an action."""
+    if operation not in ACTION_OPERATIONS:
+        raise ValueError(f"unknown operation {operation!r}")
+    token = _serializer(SALT_ACTION).dumps(
+        {"u": user_id, "a": action_id, "op": operation, "j": secrets.token_hex(16)})
+    return external_url("reminders.email_action", token=token)
+
+
+def read_action_link(token: str) -> EmailAction:
+    """Check a one-click token and return what it asks. Raises LinkInvalid/Expired/Used."""
+    max_age = current_app.config["EMAIL_LINK_MAX_AGE_DAYS"] * 86400
+    try:
+        data = _serializer(SALT_ACTION).loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise LinkExpired() from exc
+    except BadSignature as exc:
+        raise LinkInvalid() from exc
+    try:
+        result = EmailAction(int(data["u"]), int(data["a"]), str(data["op"]), str(data["j"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise LinkInvalid() from exc
+    if result.operation not in ACTION_OPERATIONS:
+        raise LinkInvalid()
+    if db.session.get(UsedToken, result.token_id) is not None:
+        raise LinkUsed()
+    return result
+
+
+def mark_used(link: EmailAction) -> None:
+    """Record that a one-click link was used (flushed with the change it made)."""
+    db.session.add(UsedToken(token_id=link.token_id, user_id=link.user_id))
+    db.session.flush()
+
+
+def unsubscribe_link(user_id: int, kind: str) -> str:
+    """Return the absolute URL that turns off emails of `kind` for a user (no expiry)."""
+    token = _serializer(SALT_UNSUBSCRIBE).dumps({"u": user_id, "k": kind})
+    return external_url("reminders.unsubscribe", token=token)
+
+
+def read_unsubscribe_link(token: str) -> tuple[int, str]:
+    """Return (user id, kind) from an unsubscribe token. Raises LinkInvalid."""
+    try:
+        data = _serializer(SALT_UNSUBSCRIBE).loads(token)
+        return int(data["u"]), str(data["k"])
+    except (BadSignature, KeyError, TypeError, ValueError) as exc:
+        raise LinkInvalid() from exc

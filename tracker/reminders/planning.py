@@ -1,0 +1,201 @@
+"""Planning: deciding which reminders are due on a day and writing them to the outbox.
+
+Each reminder has a key naming its recipient, kind and action (or period); the outbox
+refuses a key it already holds, so planning is safe to repeat and to run in parallel.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from tracker.actions.queries import overdue_clause
+from tracker.extensions import db
+from tracker.models import (
+    NEVER_OVERDUE_STATUSES,
+    Action,
+    ActionUpdate,
+    ExtensionRequest,
+    ExtensionStatus,
+    MessageKind,
+    OutboxMessage,
+    Recommendation,
+    Role,
+    Status,
+    User,
+)
+from tracker.reminders import links
+from tracker.reminders.notifications import coordinators
+from tracker.reminders.outbox import build, existing_keys, insert_new, wants
+
+OVERDUE_EVERY_DAYS = 7
+OVERDUE_MAX_YEARS = 10
+
+
+@dataclass
+class Plan:
+    """What planning found due, as outbox rows, before they are written."""
+
+    rows: list[dict] = field(default_factory=list)
+
+    def add(self, row: dict) -> None:
+        self.rows.append(row)
+
+    def counts(self) -> dict[str, int]:
+        """Return how many emails of each kind the plan holds."""
+        result: dict[str, int] = defaultdict(int)
+        for row in self.rows:
+            result[row["kind"].value] += 1
+        return dict(result)
+
+
+def _action_links(user: User, action: Action) -> dict[str, str]:
+    return {
+        "action_url": links.external_url("actions.show", action_id=action.id),
+        "start_url": links.action_link(user.id, action.id, "start"),
+        "complete_url": links.action_link(user.id, action.id, "complete"),
+        "extend_url": links.action_link(user.id, action.id, "extend"),
+    }
+
+
+def _open_actions():
+    return (select(Action).where(Action.status.not_in(NEVER_OVERDUE_STATUSES))
+            .options(joinedload(Action.owner), joinedload(Action.lead_institution),
+                     joinedload(Action.recommendation).joinedload(Recommendation.event)))
+
+
+def deadline_reminders(day: date, plan: Plan) -> None:
+    """Plan the "deadline approaching" reminders at the configured offsets before deadlines."""
+    offsets = current_app.config["REMINDER_OFFSETS"]
+    by_deadline = {day + timedelta(days=n): n for n in offsets}
+    actions = db.session.scalars(_open_actions().where(Action.deadline.in_(by_deadline))).all()
+    keys = {a.id: f"deadline:{a.id}:{a.deadline.isoformat()}:{by_deadline[a.deadline]}"
+            for a in actions}
+    known = existing_keys(list(keys.values()))
+    for action in actions:
+        key = keys[action.id]
+        if key in known or not wants(action.owner, MessageKind.DEADLINE_APPROACHING, day):
+            continue
+        plan.add(build(key, MessageKind.DEADLINE_APPROACHING, action.owner,
+                       "deadline_approaching", action=action,
+                       days_left=by_deadline[action.deadline],
+                       **_action_links(action.owner, action)))
+
+
+def overdue_reminders(day: date, plan: Plan) -> None:
+    """Plan the overdue reminders: the first day late, then every 7 days.
+
+    From the second one on, the coordinators are copied. A new deadline starts the
+    count again, because the deadline is part of the key.
+    """
+    deadlines = [day - timedelta(days=1 + OVERDUE_EVERY_DAYS * n)
+                 for n in range(OVERDUE_MAX_YEARS * 366 // OVERDUE_EVERY_DAYS)]
+    actions = db.session.scalars(_open_actions().where(Action.deadline.in_(deadlines))).all()
+    if not actions:
+        return
+    numbers = {a.id: (day - a.deadline).days // OVERDUE_EVERY_DAYS + 1 for a in actions}
+    keys = {a.id: f"overdue:{a.id}:{a.deadline.isoformat()}:{numbers[a.id]}" for a in actions}
+    known = existing_keys(list(keys.values()))
+    copied = [u.email for u in coordinators() if wants(u, MessageKind.OVERDUE, day)]
+    for action in actions:
+        key = keys[action.id]
+        if key in known or not wants(action.owner, MessageKind.OVERDUE, day):
+            continue
+        number = numbers[action.id]
+        plan.add(build(key, MessageKind.OVERDUE, action.owner, "overdue", action=action,
+                       days_late=(day - action.deadline).days, number=number,
+                       cc=copied if number >= 2 else [],
+                       **_action_links(action.owner, action)))
+
+
+def weekly_digests(day: date, plan: Plan) -> None:
+    """Plan each focal point's weekly digest: open actions as overdue, due soon and later."""
+    period = f"{day.isocalendar().year}-W{day.isocalendar().week:02d}"
+    soon = day + timedelta(days=current_app.config["DUE_SOON_DAYS"])
+    users = db.session.scalars(select(User).where(User.role == Role.FOCAL_POINT, User.active)
+                               .order_by(User.id)).all()
+    keys = {u.id: f"digest:{u.id}:{period}" for u in users}
+    known = existing_keys(list(keys.values()))
+    users = [u for u in users if keys[u.id] not in known
+             and wants(u, MessageKind.WEEKLY_DIGEST, day)]
+    if not users:
+        return
+    actions_by_owner: dict[int, list[Action]] = defaultdict(list)
+    for action in db.session.scalars(
+            _open_actions().where(Action.owner_id.in_([u.id for u in users]))
+            .order_by(Action.deadline)).all():
+        actions_by_owner[action.owner_id].append(action)
+    pending_by_owner: dict[int, list[Action]] = defaultdict(list)
+    for action in db.session.scalars(
+            select(Action).where(Action.owner_id.in_([u.id for u in users]),
+                                 Action.status == Status.PENDING_VALIDATION)).all():
+        pending_by_owner[action.owner_id].append(action)
+    for user in users:
+        own = actions_by_owner[user.id]
+        if not own and not pending_by_owner[user.id]:
+            continue
+        plan.add(build(keys[user.id], MessageKind.WEEKLY_DIGEST, user, "weekly_digest",
+                       overdue=[a for a in own if a.deadline < day],
+                       due_soon=[a for a in own if day <= a.deadline <= soon],
+                       later=[a for a in own if a.deadline > soon],
+                       pending=pending_by_owner[user.id], day=day,
+                       my_actions_url=links.external_url("actions.mine")))
+
+
+def coordinator_summaries(day: date, plan: Plan, now: datetime) -> None:
+    """Plan the coordinators' summary: latest updates, reviews, overdue by institution."""
+    period = f"{day.isocalendar().year}-W{day.isocalendar().week:02d}"
+    users = [u for u in coordinators()
+             if wants(u, MessageKind.COORDINATOR_SUMMARY, day)]
+    keys = {u.id: f"summary:{u.id}:{period}" for u in users}
+    known = existing_keys(list(keys.values()))
+    users = [u for u in users if keys[u.id] not in known]
+    if not users:
+        return
+    last = db.session.scalar(
+        select(OutboxMessage.created_at).where(
+            OutboxMessage.kind == MessageKind.COORDINATOR_SUMMARY)
+        .order_by(OutboxMessage.created_at.desc()).limit(1))
+    since = last or (now - timedelta(days=7))
+    updates = db.session.scalars(
+        select(ActionUpdate).where(ActionUpdate.created_at > since)
+        .options(joinedload(ActionUpdate.action), joinedload(ActionUpdate.author))
+        .order_by(ActionUpdate.created_at)).all()
+    pending = db.session.scalars(
+        select(Action).where(Action.status == Status.PENDING_VALIDATION)
+        .options(joinedload(Action.owner)).order_by(Action.updated_at)).all()
+    extensions = db.session.scalars(select(ExtensionRequest).where(
+        ExtensionRequest.status == ExtensionStatus.PENDING)).all()
+    overdue_by_institution: dict[str, list[Action]] = defaultdict(list)
+    for action in db.session.scalars(
+            _open_actions().where(overdue_clause(day)).order_by(Action.deadline)).all():
+        overdue_by_institution[action.lead_institution.name].append(action)
+    for user in users:
+        plan.add(build(keys[user.id], MessageKind.COORDINATOR_SUMMARY, user,
+                       "coordinator_summary", updates=updates, pending=pending,
+                       extensions=extensions, since=since, day=day,
+                       overdue_by_institution=dict(sorted(overdue_by_institution.items())),
+                       review_url=links.external_url("review.queue")))
+
+
+def plan_reminders(day: date, now: datetime, *, digests: bool = False,
+                   summaries: bool = False) -> Plan:
+    """Return the reminders due on `day` that the outbox does not hold yet."""
+    plan = Plan()
+    deadline_reminders(day, plan)
+    overdue_reminders(day, plan)
+    if digests:
+        weekly_digests(day, plan)
+    if summaries:
+        coordinator_summaries(day, plan, now)
+    return plan
+
+
+def write(plan: Plan) -> int:
+    """Write a plan's emails to the outbox (flushed, not committed); return how many are new."""
+    return insert_new(plan.rows)

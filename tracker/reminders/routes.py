@@ -1,0 +1,160 @@
+"""Pages of the reminders: acting from an email, unsubscribing, preferences, the outbox."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from tracker import audit, clock
+from tracker.actions import services as action_services
+from tracker.extensions import csrf, db
+from tracker.models import Action, MessageKind, MessageStatus, OutboxMessage, Status, User
+from tracker.permissions import admin_required, can_update_action
+from tracker.reminders import delivery, links
+from tracker.reminders.forms import ConfirmForm, ExtendForm, PreferencesForm
+from tracker.reminders.scheduler import next_runs
+from tracker.review import services as review_services
+
+bp = Blueprint("reminders", __name__)
+
+
+def _link_error(message: str, status: int):
+    return render_template("reminders/link_error.html", message=message), status
+
+
+@bp.route("/email/<token>", methods=["GET", "POST"])
+def email_action(token: str):
+    """Show what a one-click email link will do; do it only when confirmed (POST)."""
+    try:
+        link = links.read_action_link(token)
+    except links.LinkExpired:
+        return _link_error(_("This link has expired. Open the action in the tracker instead."),
+                           410)
+    except links.LinkUsed:
+        return _link_error(_("This link was already used. Open the action to see where it "
+                             "stands."), 410)
+    except links.LinkInvalid:
+        return _link_error(_("This link is not valid. Was it copied whole?"), 400)
+    user = db.session.get(User, link.user_id)
+    action = db.session.get(Action, link.action_id)
+    if user is None or action is None or not user.active:
+        return _link_error(_("This link is not valid any more."), 404)
+    if not can_update_action(user, action):
+        return _link_error(_("You can no longer update this action."), 403)
+    form = ExtendForm() if link.operation == "extend" else ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            if link.operation == "extend":
+                review_services.request_extension(user, action, form.new_deadline.data,
+                                                  form.reason.data, clock.today())
+            else:
+                status = Status.IN_PROGRESS if link.operation == "start" else Status.COMPLETED
+                progress = max(action.progress, 10) if link.operation == "start" else 100
+                action_services.record_progress(user, action, None, status=status,
+                                                progress=progress,
+                                                comment=form.comment.data or "")
+            links.mark_used(link)
+            db.session.commit()
+        except action_services.InvalidChange as exc:
+            db.session.rollback()
+            first = next(iter(form._fields.values()))
+            first.errors = [*first.errors, str(exc)]
+        else:
+            return render_template("reminders/email_action_done.html", action=action,
+                                   operation=link.operation)
+    return render_template("reminders/email_action.html", form=form, action=action,
+                           user=user, operation=link.operation), 422 if form.errors else 200
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # the signed token authenticates; mail clients post one-click unsubscribes
+def unsubscribe(token: str):
+    """Turn off one kind of email for the user the link was sent to."""
+    try:
+        user_id, kind = links.read_unsubscribe_link(token)
+    except links.LinkInvalid:
+        return _link_error(_("This link is not valid. Was it copied whole?"), 400)
+    user = db.session.get(User, user_id)
+    if user is None or kind not in MessageKind._value2member_map_:
+        return _link_error(_("This link is not valid any more."), 404)
+    kind = MessageKind(kind)
+    if request.method == "POST":
+        if kind.value not in (user.muted_kinds or []):
+            user.muted_kinds = sorted({*(user.muted_kinds or []), kind.value})
+            audit.record(user, "unsubscribe", user, {"muted_kinds": user.muted_kinds})
+            db.session.commit()
+        return render_template("reminders/unsubscribed.html", kind=kind)
+    return render_template("reminders/unsubscribe.html", kind=kind, token=token)
+
+
+@bp.route("/profile/notifications", methods=["GET", "POST"])
+@login_required
+def preferences():
+    """Choose which emails to receive, and pause reminders for a while."""
+    form = PreferencesForm()
+    if request.method == "GET":
+        form.kinds.data = [k.value for k in MessageKind
+                           if k.value not in (current_user.muted_kinds or [])]
+        form.paused_until.data = current_user.reminders_paused_until
+    if form.validate_on_submit():
+        chosen = set(form.kinds.data or [])
+        muted = sorted(k.value for k in MessageKind if k.value not in chosen)
+        changes = audit.apply_changes(current_user, {
+            "muted_kinds": muted, "reminders_paused_until": form.paused_until.data})
+        if changes:
+            audit.record(current_user, "update", current_user, changes)
+        db.session.commit()
+        flash(_("Your email preferences are saved."), "success")
+        return redirect(url_for("reminders.preferences"))
+    return render_template("reminders/preferences.html", form=form), \
+        422 if form.errors else 200
+
+
+@bp.get("/admin/outbox")
+@admin_required
+def outbox():
+    """List the emails of the outbox, newest first, failed ones on top."""
+    status = request.args.get("status", "")
+    stmt = select(OutboxMessage).order_by(
+        (OutboxMessage.status == MessageStatus.FAILED).desc(), OutboxMessage.id.desc())
+    if status in MessageStatus._value2member_map_:
+        stmt = stmt.where(OutboxMessage.status == status)
+    page = db.paginate(stmt, per_page=50, error_out=False)
+    counts = dict(db.session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+    return render_template("reminders/outbox.html", page=page, counts=counts,
+                           mail_configured=delivery.mail_configured(), status=status)
+
+
+@bp.get("/admin/outbox/<int:message_id>")
+@admin_required
+def outbox_message(message_id: int):
+    """Show one email as it will be (or was) sent."""
+    message = db.get_or_404(OutboxMessage, message_id)
+    return render_template("reminders/outbox_message.html", message=message)
+
+
+@bp.post("/admin/outbox/<int:message_id>/retry")
+@admin_required
+def retry(message_id: int):
+    """Queue a failed email again."""
+    message = db.get_or_404(OutboxMessage, message_id)
+    if message.status != MessageStatus.FAILED:
+        abort(409)
+    delivery.retry(message)
+    audit.record(current_user, "retry", message)
+    db.session.commit()
+    flash(_("The email will be sent again at the next delivery."), "success")
+    return redirect(url_for("reminders.outbox"))
+
+
+@bp.get("/admin/schedule")
+@admin_required
+def schedule():
+    """Show the reminder jobs with their cron schedules and next run times."""
+    from flask import current_app
+
+    return render_template("reminders/schedule.html",
+                           runs=next_runs(current_app._get_current_object()))
