@@ -252,3 +252,16 @@ def count_queries() -> Iterator[list[str]]:
         yield statements
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", before)
+
+
+@pytest.fixture
+def smtp(app):
+    """Start a real SMTP server and point the app's mail settings at it."""
+    from tests.smtp import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_USE_TLS=False,
+                      MAIL_DEFAULT_SENDER="suivi@tracker.test", MAIL_RETRY_BASE_SECONDS=60)
+    yield server
+    server.stop()

@@ -1,0 +1,58 @@
+"""A real SMTP server for the tests (aiosmtpd on 127.0.0.1), which can refuse on demand."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    """Return a TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Recorder:
+    """Keeps what the server accepted; `reply` makes it answer something else instead."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+        self.reply: str | None = None
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.reply is not None:
+            return self.reply
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.messages.append(message)
+            self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        return "250 Message accepted"
+
+
+class SmtpServer:
+    """An SMTP server on a fixed free port that can be stopped and started again."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.recorder = Recorder()
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return self.recorder.messages
