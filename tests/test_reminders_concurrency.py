@@ -1,0 +1,53 @@
+"""Two scheduler processes at once on PostgreSQL: every reminder arrives exactly once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.models import Action, MessageStatus, OutboxMessage, Role, Status
+
+ROOT = Path(__file__).resolve().parent.parent
+ACTIONS = 1000
+
+
+@pytest.fixture
+def postgresql_only(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks with SKIP LOCKED are a PostgreSQL feature; CI runs this there")
+
+
+def test_two_schedulers_at_once_send_each_reminder_once(
+        app, postgresql_only, smtp, make_user, make_recommendation):
+    owner = make_user(Role.FOCAL_POINT)
+    recommendation = make_recommendation()
+    deadline = clock.today() + timedelta(days=7)
+    db.session.execute(insert(Action), [
+        {"recommendation_id": recommendation.id, "title": f"Action {i}", "description": "",
+         "owner_id": owner.id, "lead_institution_id": owner.institution_id,
+         "deadline": deadline, "status": Status.IN_PROGRESS, "progress": 10, "version": 1}
+        for i in range(ACTIONS)])
+    db.session.commit()
+    env = {**os.environ, "TRACKER_ENV": "testing", "SECRET_KEY": app.config["SECRET_KEY"],
+           "DATABASE_URL": str(db.engine.url.render_as_string(hide_password=False)),
+           "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port),
+           "MAIL_DEFAULT_SENDER": "suivi@tracker.test",
+           "TRACKER_SCHEDULE_DIGEST": "0 8 1 1 *", "TRACKER_SCHEDULE_SUMMARY": "0 8 1 1 *"}
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "reminders", "run"]
+    processes = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    outputs = [p.communicate(timeout=300)[0] for p in processes]
+    assert [p.returncode for p in processes] == [0, 0], outputs
+
+    assert len(smtp.messages) == ACTIONS
+    assert len({m["Message-ID"] for m in smtp.messages}) == ACTIONS
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.status == MessageStatus.SENT)) == ACTIONS
