@@ -13,7 +13,15 @@ from tracker.actions.forms import ActionForm, UpdateForm
 from tracker.evidence import services as evidence_services
 from tracker.evidence import storage
 from tracker.extensions import db
-from tracker.models import Action, Institution, Recommendation, Role, Status, User
+from tracker.models import (
+    Action,
+    Institution,
+    OutboxMessage,
+    Recommendation,
+    Role,
+    Status,
+    User,
+)
 from tracker.permissions import can_manage, can_update_action, manager_required
 
 bp = Blueprint("actions", __name__)
@@ -99,9 +107,12 @@ def render_action(action: Action, status_code: int = 200, **forms):
                                                    data={"version": action.version}))
     if manages and pending is not None:
         forms.setdefault("decision_form", ExtensionDecisionForm(formdata=None))
+    reminders = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.action_id == action.id)
+        .order_by(OutboxMessage.id.desc()).limit(50)).all()
     return render_template(
         "actions/show.html", action=action, today=clock.today(), can_manage=manages,
-        pending_extension=pending, **forms,
+        pending_extension=pending, reminders=reminders, **forms,
     ), status_code
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from tracker.extensions import db
@@ -44,9 +45,10 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
 
 def external_url(endpoint: str, **values) -> str:
     """Return an absolute URL on TRACKER_BASE_URL, usable outside a request (in emails)."""
-    base = current_app.config["TRACKER_BASE_URL"].rstrip("/")
-    with current_app.test_request_context(base_url=base):
-        return url_for(endpoint, _external=True, **values)
+    parts = urlsplit(current_app.config["TRACKER_BASE_URL"])
+    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/",
+                                       url_scheme=parts.scheme or "https")
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def action_link(user_id: int, action_id: int, operation: str) -> str:

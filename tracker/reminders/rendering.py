@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, render_template
+from babel.support import Translations
+from flask import current_app
 from flask_babel import force_locale
+from jinja2 import Environment
 
 from tracker.models import User
 
@@ -26,15 +28,35 @@ def recipient_locale(user: User) -> str:
     return user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def email_environment(locale: str) -> Environment:
+    """Return a template environment whose gettext reads the catalog of `locale` directly.
+
+    Planning renders thousands of emails; resolving the locale through the request
+    machinery on every message string costs more than the rest of the rendering.
+    """
+    cache = current_app.extensions.setdefault("tracker.email_environments", {})
+    environment = cache.get(locale)
+    if environment is None:
+        environment = current_app.jinja_env.overlay(cache_size=100)
+        environment.globals = dict(current_app.jinja_env.globals)
+        translations = Translations.load(current_app.config["BABEL_TRANSLATION_DIRECTORIES"],
+                                         [locale])
+        environment.install_gettext_translations(translations, newstyle=True)
+        cache[locale] = environment
+    return environment
+
+
 def render_email(name: str, user: User, **context: Any) -> RenderedEmail:
     """Render templates/email/<name>.txt and .html for `user`, in their language.
 
     The subject is the text template's first line ("Subject: ...").
     """
     locale = recipient_locale(user)
-    with force_locale(locale):
-        text = render_template(f"email/{name}.txt", user=user, **context)
-        html = render_template(f"email/{name}.html", user=user, locale=locale, **context)
+    environment = email_environment(locale)
+    with force_locale(locale):  # dates and numbers follow the recipient's locale too
+        text = environment.get_template(f"email/{name}.txt").render(user=user, **context)
+        html = environment.get_template(f"email/{name}.html").render(
+            user=user, locale=locale, **context)
     first, _, body = text.partition("\n")
     subject = first.removeprefix("Subject:").strip()
     return RenderedEmail(subject=subject, text=body.lstrip("\n"), html=html, locale=locale)
