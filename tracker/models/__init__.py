@@ -18,6 +18,7 @@ from tracker.models.catalog import DEFAULT_THEMES, GcmObjective, Theme
 from tracker.models.events import Event, Priority, Recommendation, recommendation_gcm
 from tracker.models.outbox import MessageKind, MessageStatus, OutboxMessage, UsedToken
 from tracker.models.people import Institution, Role, User
+from tracker.models.tokens import ApiToken
 
 __all__ = [
     "CLOSED_STATUSES",
@@ -28,6 +29,7 @@ __all__ = [
     "ExtensionStatus",
     "DEFAULT_THEMES",
     "Action",
+    "ApiToken",
     "ActionUpdate",
     "AuditEntry",
     "Event",
