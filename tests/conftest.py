@@ -42,18 +42,27 @@ def _test_config(url: str, tmp_path) -> dict:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    """Return the URL of an empty database for this test session."""
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """Return the URL of an empty database for this test session.
+
+    With TEST_DATABASE_URL (PostgreSQL), the session creates a database of its own next to
+    the one named, so that several runs on one server never share tables, and drops it
+    at the end.
+    """
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        url = normalise_database_url(url)
-        engine = sa.create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-            conn.execute(sa.text("CREATE SCHEMA public"))
-        engine.dispose()
-        return url
-    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    if not url:
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+        return
+    base = sa.make_url(normalise_database_url(url))
+    name = f"{base.database}_{os.getpid()}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")
