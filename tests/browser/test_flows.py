@@ -101,7 +101,8 @@ def test_exports_download_and_open(new_page, people):
 
 
 @pytest.mark.parametrize("path", ["/login", "/my-actions", "/actions", "/actions/{action}",
-                                  "/events", "/events/{event}", "/review", "/dashboard"])
+                                  "/events", "/events/{event}", "/review", "/dashboard",
+                                  "/recommendations", "/events/{event}/report", "/profile"])
 def test_main_pages_have_no_serious_accessibility_violation(new_page, people, path):
     page = new_page(bypass_csp=True)  # lets axe-core be injected into the page
     if path != "/login":
@@ -112,7 +113,8 @@ def test_main_pages_have_no_serious_accessibility_violation(new_page, people, pa
 
 
 @pytest.mark.parametrize("path", ["/login", "/my-actions", "/actions", "/actions/{action}",
-                                  "/events/{event}", "/dashboard"])
+                                  "/events/{event}", "/dashboard", "/recommendations",
+                                  "/events/{event}/report", "/profile"])
 def test_pages_do_not_scroll_sideways_on_a_375px_phone(new_page, people, path):
     page = new_page(width=375)
     if path != "/login":
