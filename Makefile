@@ -26,6 +26,7 @@ translations-extract: $(VENV)/.installed
 		--sort-output -o tracker/translations/messages.pot .
 	$(BIN)/pybabel -q update -i tracker/translations/messages.pot -d tracker/translations \
 		--ignore-obsolete --no-fuzzy-matching
+	$(BIN)/python scripts/fill_source_catalog.py tracker/translations/en/LC_MESSAGES/messages.po
 
 ## Install, create the SQLite database, load the demo data and serve on http://127.0.0.1:5000
 run: install
