@@ -87,12 +87,12 @@ def build_message(row: OutboxMessage) -> EmailMessage:
     domain = config["MAIL_DEFAULT_SENDER"].rpartition("@")[2].strip(">") or "tracker.local"
     message["Message-ID"] = row.message_id(domain)
     message["Date"] = format_datetime(row.created_at)
-    message["Content-Language"] = row.locale
     message["Auto-Submitted"] = "auto-generated"
     for name, value in (row.headers or {}).items():
         message[name] = value
     message.set_content(row.body_text)
     message.add_alternative(row.body_html, subtype="html")
+    message["Content-Language"] = row.locale  # after the body: set_content clears Content-*
     return message
 
 

@@ -37,8 +37,14 @@ def email_environment(locale: str) -> Environment:
     cache = current_app.extensions.setdefault("tracker.email_environments", {})
     environment = cache.get(locale)
     if environment is None:
-        environment = current_app.jinja_env.overlay(cache_size=100)
-        environment.globals = dict(current_app.jinja_env.globals)
+        # A separate environment, not an overlay: an overlay shares the i18n installer of
+        # the app's environment and would switch the language of the web pages.
+        app_environment = current_app.jinja_env
+        environment = Environment(
+            loader=app_environment.loader, autoescape=current_app.select_jinja_autoescape,
+            extensions=["jinja2.ext.i18n"], auto_reload=app_environment.auto_reload)
+        environment.filters.update(app_environment.filters)
+        environment.globals.update(app_environment.globals)
         translations = Translations.load(current_app.config["BABEL_TRANSLATION_DIRECTORIES"],
                                          [locale])
         environment.install_gettext_translations(translations, newstyle=True)
