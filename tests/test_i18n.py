@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tracker.models import Role
 
 
@@ -37,3 +39,47 @@ def test_language_switch_refuses_unknown_locales_and_foreign_next(client):
     assert client.post("/language", data={"locale": "xx"}).status_code == 400
     response = client.post("/language", data={"locale": "en", "next": "//evil.example"})
     assert response.headers["Location"] == "/"
+
+
+def test_deadlines_show_a_relative_phrase_in_the_readers_language(
+        client, auth, make_user, make_action):
+    from datetime import date, timedelta
+
+    action = make_action(deadline=date.today() + timedelta(days=3))
+    late = make_action(deadline=date.today() - timedelta(days=5))
+    auth.login(make_user(Role.VIEWER))
+    assert "in 3 days" in client.get(f"/actions/{action.id}").get_data(as_text=True)
+    assert "overdue by 5 days" in client.get(f"/actions/{late.id}").get_data(as_text=True)
+    french = client.get(f"/actions/{action.id}", headers={"Accept-Language": "fr"})
+    assert "dans 3\xa0jours" in french.get_data(as_text=True)  # Babel keeps number and unit together
+
+
+SAMPLE_SOURCE_STRINGS = ["My actions", "Dashboard", "Sign out", "Record an update",
+                         "Lead institution", "History", "Save the update", "Events"]
+
+
+@pytest.mark.parametrize("locale", ["fr", "ar"])
+def test_main_pages_hold_no_untranslated_source_string(client, auth, make_user, make_action,
+                                                      locale):
+    action = make_action()
+    user = make_user(Role.COORDINATOR, locale=locale)
+    auth.login(user)
+    for url in ("/my-actions", "/actions", f"/actions/{action.id}", "/events",
+                f"/events/{action.recommendation.event_id}", "/dashboard", "/review"):
+        page = client.get(url).get_data(as_text=True)
+        found = [s for s in SAMPLE_SOURCE_STRINGS if f">{s}<" in page or f"{s}</" in page]
+        assert not found, (url, found)
+        if locale == "ar":
+            assert 'dir="rtl"' in page
+
+
+def test_rendering_an_arabic_email_leaves_web_pages_in_their_language(
+        app, client, make_user):
+    from tracker.reminders.rendering import render_email
+
+    with app.test_request_context():
+        render_email("weekly_digest", make_user(Role.FOCAL_POINT, locale="ar"),
+                     overdue=[], due_soon=[], later=[], pending=[], day=None,
+                     my_actions_url="http://x", unsubscribe_url="http://y")
+    page = client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Sign in" in page

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_timedelta, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -61,6 +61,18 @@ def init_app(app: Flask) -> None:
         lambda value: format_datetime(value, "short") if value else ""
     )
     app.jinja_env.filters["days_between"] = _days_between
+    app.jinja_env.filters["relative_deadline"] = relative_deadline
+
+
+def relative_deadline(deadline: date, today: date) -> str:
+    """Say how far a deadline is, in the reader's language: "in 3 days", "overdue by 5 days"."""
+    days = (deadline - today).days
+    if days == 0:
+        return gettext("due today")
+    delta = format_timedelta(timedelta(days=abs(days)), granularity="day", threshold=1.5)
+    if days < 0:
+        return gettext("overdue by %(delta)s", delta=delta)
+    return gettext("in %(delta)s", delta=delta)
 
 
 def _days_between(start: date, end: date) -> int:
