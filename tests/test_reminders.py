@@ -120,8 +120,10 @@ def test_reminders_are_in_the_recipients_language(runner, smtp, make_action, mak
                                                   deadline):
     french = make_user(Role.FOCAL_POINT, locale="fr")
     english = make_user(Role.FOCAL_POINT, locale="en")
+    arabic = make_user(Role.FOCAL_POINT, locale="ar")
     make_action(owner=french, deadline=deadline, title="Action A")
     make_action(owner=english, deadline=deadline, title="Action B")
+    make_action(owner=arabic, deadline=deadline, title="Action C")
     db.session.execute(OutboxMessage.__table__.delete())
     db.session.commit()
     day = deadline - timedelta(days=7)
@@ -131,6 +133,10 @@ def test_reminders_are_in_the_recipients_language(runner, smtp, make_action, mak
     assert by_recipient[english.email]["Subject"].startswith("Deadline in 7 days")
     assert by_recipient[french.email]["Subject"].startswith("Échéance dans 7 jours")
     assert by_recipient[french.email]["Content-Language"] == "fr"
+    arabic_message = by_recipient[arabic.email]
+    assert arabic_message["Content-Language"] == "ar"
+    assert re.search("[\u0600-\u06ff]", arabic_message["Subject"])
+    assert 'dir="rtl"' in arabic_message.get_body(("html",)).get_content()
 
 
 def test_planning_twice_writes_each_reminder_once(runner, smtp, owned, deadline):
