@@ -16,6 +16,7 @@ from tracker.models.actions import (
 from tracker.models.audit import AuditEntry
 from tracker.models.catalog import DEFAULT_THEMES, GcmObjective, Theme
 from tracker.models.events import Event, Priority, Recommendation, recommendation_gcm
+from tracker.models.indicators import Indicator, Measurement
 from tracker.models.outbox import MessageKind, MessageStatus, OutboxMessage, UsedToken
 from tracker.models.people import Institution, Role, User
 from tracker.models.tokens import ApiToken
@@ -34,7 +35,9 @@ __all__ = [
     "AuditEntry",
     "Event",
     "GcmObjective",
+    "Indicator",
     "Institution",
+    "Measurement",
     "MessageKind",
     "MessageStatus",
     "OutboxMessage",

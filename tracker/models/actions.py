@@ -88,6 +88,8 @@ class Action(db.Model):
         _enum(Status, 20), default=Status.NOT_STARTED, index=True)
     progress: Mapped[int] = mapped_column(default=0)
     version: Mapped[int] = mapped_column(default=1)
+    # Overrides the event's reporting cycle for this action (None: the event's).
+    report_every_weeks: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -135,6 +137,7 @@ class UpdateKind(enum.StrEnum):
     EXTENSION_REQUESTED = "extension_requested"
     EXTENSION_ACCEPTED = "extension_accepted"
     EXTENSION_REFUSED = "extension_refused"
+    MEASUREMENT = "measurement"
 
 
 class ActionUpdate(db.Model):

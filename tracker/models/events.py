@@ -59,6 +59,8 @@ class Event(db.Model):
     source_url: Mapped[str] = mapped_column(String(500), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     is_public: Mapped[bool] = mapped_column(default=False)
+    # Owners of its actions owe news every so many weeks (None: only near deadlines).
+    report_every_weeks: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     recommendations: Mapped[list[Recommendation]] = relationship(

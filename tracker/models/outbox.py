@@ -24,6 +24,7 @@ class MessageKind(enum.StrEnum):
     WEEKLY_DIGEST = "weekly_digest"
     COORDINATOR_SUMMARY = "coordinator_summary"
     NOTIFICATION = "notification"
+    AWAITING_NEWS = "awaiting_news"
 
     @property
     def label(self) -> str:
@@ -36,6 +37,7 @@ MESSAGE_KIND_LABELS = {
     MessageKind.WEEKLY_DIGEST: _l("Weekly digest"),
     MessageKind.COORDINATOR_SUMMARY: _l("Coordinator summary"),
     MessageKind.NOTIFICATION: _l("Notifications of changes to my actions"),
+    MessageKind.AWAITING_NEWS: _l("Requests for news at each reporting cycle"),
 }
 
 
