@@ -50,7 +50,7 @@ def test_session_is_renewed_at_login(client, auth, make_user):
     auth.login(user)
     with client.session_transaction() as session:
         assert "planted" not in session
-        assert session["_user_id"] == str(user.id)
+        assert session["_user_id"] == f"{user.id}.{user.session_version}"
 
 
 @pytest.mark.parametrize("target, expected", [

@@ -51,7 +51,7 @@ def test_deadlines_show_a_relative_phrase_in_the_readers_language(
     assert "in 3 days" in client.get(f"/actions/{action.id}").get_data(as_text=True)
     assert "overdue by 5 days" in client.get(f"/actions/{late.id}").get_data(as_text=True)
     french = client.get(f"/actions/{action.id}", headers={"Accept-Language": "fr"})
-    assert "dans 3\xa0jours" in french.get_data(as_text=True)  # Babel keeps number and unit together
+    assert "dans 3\xa0jours" in french.get_data(as_text=True)  # number and unit kept together
 
 
 SAMPLE_SOURCE_STRINGS = ["My actions", "Dashboard", "Sign out", "Record an update",

@@ -21,6 +21,15 @@ def record(actor: User | None, verb: str, obj: Any, changes: dict[str, Any] | No
     db.session.flush()
 
 
+def record_event(actor: User | None, verb: str, object_type: str, object_id: int | None,
+                 changes: dict[str, Any] | None = None) -> None:
+    """Add an audit entry about something that is not a loaded object (a failed login)."""
+    db.session.add(AuditEntry(actor_id=actor.id if actor is not None else None, verb=verb,
+                              object_type=object_type, object_id=object_id,
+                              changes=changes or {}))
+    db.session.flush()
+
+
 def jsonable(value: Any) -> Any:
     """Return `value` in a form JSON can store (dates as ISO text, objects as ids)."""
     if value is None or isinstance(value, bool | int | float | str):

@@ -54,6 +54,12 @@ def from_environment(instance_path: str) -> dict:
         "REMINDER_OFFSETS": tuple(
             int(n) for n in os.environ.get("TRACKER_REMINDER_OFFSETS", "14,7,1").split(",")
             if n.strip()),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("TRACKER_LOGIN_LIMIT_PER_ACCOUNT",
+                                                  "5 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("TRACKER_LOGIN_LIMIT_PER_ADDRESS",
+                                                  "20 per 15 minutes"),
+        "PROXY_FIX": _bool(os.environ.get("TRACKER_PROXY_FIX")),
         "SCHEDULE_PLAN": os.environ.get("TRACKER_SCHEDULE_PLAN", "0 7 * * *"),
         "SCHEDULE_DELIVER": os.environ.get("TRACKER_SCHEDULE_DELIVER", "*/5 * * * *"),
         "SCHEDULE_DIGEST": os.environ.get("TRACKER_SCHEDULE_DIGEST", "0 8 * * mon"),
@@ -85,6 +91,8 @@ DEFAULTS = {
     "PER_PAGE": 50,
     "PASSWORD_HASH_METHOD": "scrypt",
     "MAIL_TIMEOUT": 30,
+    "RATELIMIT_HEADERS_ENABLED": False,
+    "RATELIMIT_SWALLOW_ERRORS": True,
     "EMAIL_LINK_MAX_AGE_DAYS": 14,
 }
 

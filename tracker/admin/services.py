@@ -79,6 +79,8 @@ def update_user(actor: User, user: User, values: dict[str, Any],
         check_password_strength(password)
         user.set_password(password)
         changes["password"] = ["***", "***"]
+    if password or "active" in changes or "role" in changes:
+        user.end_sessions()  # a new password, role or deactivation signs them out
     if changes:
         db.session.flush()
         audit.record(actor, "update", user, changes)

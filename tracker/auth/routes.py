@@ -2,19 +2,40 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker import audit
 from tracker.auth.forms import LoginForm
 from tracker.auth.services import authenticate, safe_next
-from tracker.extensions import db
+from tracker.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
 
 
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
+def _account_key() -> str:
+    return "login-account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
+               deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_account_key, deduct_when=_failed)
 def login():
     """Show the login form; on valid credentials start a fresh session."""
     if current_user.is_authenticated:
@@ -23,6 +44,10 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is None:
+            audit.record_event(None, "login_failed", "user", None, {
+                "email": form.email.data.strip().lower()[:254],
+                "address": request.remote_addr or ""})
+            db.session.commit()
             flash(_("Wrong email or password."), "error")
             return render_template("auth/login.html", form=form), 401
         next_url = safe_next(request.args.get("next"))

@@ -79,6 +79,8 @@ class User(UserMixin, db.Model):
     institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"), index=True)
     locale: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(default=True)
+    # Part of the session identifier: bumping it signs the user out everywhere.
+    session_version: Mapped[int] = mapped_column(default=1)
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Email kinds the user turned off (MessageKind values), and a pause of all reminders.
     muted_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -96,6 +98,14 @@ class User(UserMixin, db.Model):
         if "@" not in value:
             raise ValueError("an email address needs an @")
         return value
+
+    def get_id(self) -> str:
+        """Return the session identifier: the id and the session version."""
+        return f"{self.id}.{self.session_version or 1}"
+
+    def end_sessions(self) -> None:
+        """Make every existing session and remember-me cookie of the user invalid."""
+        self.session_version = (self.session_version or 1) + 1
 
     def set_password(self, password: str) -> None:
         """Store a salted scrypt hash of `password`, never the password itself."""
