@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from tracker.extensions import db
@@ -23,6 +24,19 @@ def init_app(app: Flask) -> None:
         if request.blueprint == "static":
             return error
         return render_template("errors/error.html", error=error, csrf=False), error.code
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):
+        # The pool pings connections before use, so the next request after the database
+        # comes back gets a fresh connection: no restart needed.
+        try:
+            db.session.rollback()
+        except OperationalError:
+            pass
+        app.logger.error("database unavailable: %s", error.orig)
+        # Rendered without the context processors: they would ask the database again.
+        page = app.jinja_env.get_template("errors/unavailable.html").render()
+        return page, 503, {"Retry-After": "30"}
 
     @app.errorhandler(500)
     def server_error(error):
