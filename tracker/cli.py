@@ -76,3 +76,6 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(reminders)
     app.cli.add_command(scheduler_command)
+    from tracker.backup.cli import backup
+
+    app.cli.add_command(backup)
