@@ -22,6 +22,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    Regexp,
     ValidationError,
 )
 
@@ -32,19 +33,21 @@ from tracker.models import Status
 class VersionedForm(FlaskForm):
     """A form that carries the version of the object it was rendered from."""
 
-    version = HiddenField()
+    # Required: a save that does not say which version it saw could overwrite a newer one.
+    version = HiddenField(validators=[InputRequired(), Regexp(r"^\d{1,9}$")])
 
     @property
-    def expected_version(self) -> int | None:
-        """Return the version the user saw, or None when the form carried none."""
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return None
+    def expected_version(self) -> int:
+        """Return the version the user saw."""
+        return int(self.version.data)
 
 
 class ActionForm(VersionedForm):
     """What a coordinator plans for an action."""
+
+    # "0" for a new action, which has no version yet; an edit without the version it
+    # showed is taken as based on version 0, so it is refused as stale.
+    version = HiddenField(default="0", validators=[Regexp(r"^\d{1,9}$")])
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
