@@ -27,6 +27,7 @@ ACCESS = {
     "main.index": "login",
     "main.set_language": "public",
     "main.health": "public",
+    "main.ping": "public",
     "actions.index": "login",
     "actions.mine": "login",
     "actions.show": "login",

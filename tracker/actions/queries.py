@@ -213,14 +213,29 @@ def status_counts(recommendation_ids: list[int] | None = None) -> dict[Status, i
     return counts
 
 
-def filter_choices() -> dict[str, list]:
-    """Return what the filter menus offer: events, institutions, themes, owners, objectives."""
+def filter_choices(filters: ActionFilters | None = None, limit: int = 100) -> dict[str, list]:
+    """Return what the filter menus offer, kept short enough to use at national scale.
+
+    Events: the latest `limit` (and the one selected). Owners: those of the selected
+    institution's actions, else the first `limit` by name (and the one selected).
+    """
+    filters = filters or ActionFilters()
+    events = list(db.session.scalars(
+        select(Event).order_by(Event.date.desc(), Event.id.desc()).limit(limit)))
+    if filters.event_id is not None and all(e.id != filters.event_id for e in events):
+        events[:0] = db.session.scalars(select(Event).where(Event.id == filters.event_id))
+    owner_ids = select(Action.owner_id)
+    if filters.institution_id is not None:
+        owner_ids = owner_ids.where(Action.lead_institution_id == filters.institution_id)
+    owners = list(db.session.scalars(
+        select(User).where(User.id.in_(owner_ids)).order_by(User.name).limit(limit)))
+    if filters.owner_id is not None and all(u.id != filters.owner_id for u in owners):
+        owners[:0] = db.session.scalars(select(User).where(User.id == filters.owner_id))
     return {
-        "events": db.session.scalars(select(Event).order_by(Event.date.desc())).all(),
+        "events": events,
         "institutions": db.session.scalars(select(Institution).order_by(Institution.name)).all(),
         "themes": db.session.scalars(select(Theme).order_by(Theme.id)).all(),
-        "owners": db.session.scalars(
-            select(User).where(User.id.in_(select(Action.owner_id))).order_by(User.name)).all(),
+        "owners": owners,
         "objectives": db.session.scalars(select(GcmObjective).order_by(GcmObjective.number)).all(),
         "statuses": list(Status),
         "sorts": list(SORTS),

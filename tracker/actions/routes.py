@@ -65,7 +65,7 @@ def index():
     today = clock.today()
     pagination = queries.list_actions(filters, today, page, current_app.config["PER_PAGE"])
     return render_template("actions/index.html", pagination=pagination, filters=filters,
-                           today=today, choices=queries.filter_choices())
+                           today=today, choices=queries.filter_choices(filters))
 
 
 @bp.get("/my-actions")

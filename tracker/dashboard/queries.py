@@ -29,6 +29,7 @@ from tracker.models import (
 DUE_SOON_DAYS = 30
 LIST_LIMIT = 50
 TOP_RECOMMENDATIONS = 20
+TOP_EVENTS = 20
 MONTHS = 12
 
 
@@ -192,15 +193,20 @@ def _row(label: str, filters: ActionFilters, n: int, completed, overdue, progres
     )
 
 
-def by_event(today: date, event_id: int | None = None) -> list[BreakdownRow]:
-    """Break the actions down by event, latest event first."""
+def by_event(today: date, event_id: int | None = None,
+             limit: int = TOP_EVENTS) -> tuple[list[BreakdownRow], bool]:
+    """Break the actions down by event, latest event first; return whether some were left out.
+
+    A national deployment holds thousands of events: the page shows the latest ones, the
+    events page lists them all.
+    """
     agg = _by_recommendation_column("event_id", today, event_id)
     rows = db.session.execute(
         select(Event, *_numbers(agg)).join(agg, agg.c.key == Event.id)
-        .order_by(Event.date.desc(), Event.id.desc())
-    )
+        .order_by(Event.date.desc(), Event.id.desc()).limit(limit + 1)
+    ).all()
     return [_row(event.title, ActionFilters(event_id=event.id), *numbers,
-                 event_date=event.date) for event, *numbers in rows]
+                 event_date=event.date) for event, *numbers in rows[:limit]], len(rows) > limit
 
 
 def by_recommendation(today: date, event_id: int | None = None,
@@ -303,9 +309,15 @@ def completions_by_month(today: date, event_id: int | None = None,
     return [(start, counts.get(i, 0)) for i, start in enumerate(starts)]
 
 
-def event_choices() -> list[Event]:
-    """Return the events the dashboard can focus on, latest first."""
-    return list(db.session.scalars(select(Event).order_by(Event.date.desc(), Event.id.desc())))
+def event_choices(selected: int | None = None, limit: int = 100) -> list[Event]:
+    """Return the latest events the dashboard can focus on (and the selected one), latest first."""
+    events = list(db.session.scalars(
+        select(Event).order_by(Event.date.desc(), Event.id.desc()).limit(limit)))
+    if selected is not None and all(e.id != selected for e in events):
+        chosen = db.session.get(Event, selected)
+        if chosen is not None:
+            events.insert(0, chosen)
+    return events
 
 
 @dataclass
@@ -318,6 +330,7 @@ class Dashboard:
     due_soon: list[Action]
     overdue: list[Action]
     events: list[BreakdownRow]
+    events_truncated: bool
     recommendations: list[BreakdownRow]
     recommendations_truncated: bool
     themes: list[BreakdownRow]
@@ -343,10 +356,11 @@ class Dashboard:
 def dashboard(today: date, event_id: int | None = None) -> Dashboard:
     """Gather the dashboard's figures, in a fixed number of queries."""
     recommendations, truncated = by_recommendation(today, event_id)
+    events, events_truncated = by_event(today, event_id)
     return Dashboard(
         today=today, event_id=event_id, overview=overview(today, event_id),
         due_soon=due_soon_actions(today, event_id), overdue=overdue_actions(today, event_id),
-        events=by_event(today, event_id), recommendations=recommendations,
+        events=events, events_truncated=events_truncated, recommendations=recommendations,
         recommendations_truncated=truncated, themes=by_theme(today, event_id),
         institutions=by_institution(today, event_id), objectives=by_gcm(today, event_id),
         completions=completions_by_month(today, event_id),

@@ -22,5 +22,5 @@ def index():
     event = db.get_or_404(Event, event_id) if event_id is not None else None
     data = queries.dashboard(clock.today(), event_id)
     return render_template("dashboard/index.html", data=data, event=event,
-                           events=queries.event_choices(),
+                           events=queries.event_choices(event_id),
                            charts=charts.dashboard_charts(data))

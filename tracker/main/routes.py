@@ -36,6 +36,12 @@ def set_language():
     return redirect(safe_next(request.form.get("next")) or url_for("main.index"))
 
 
+@bp.get("/ping")
+def ping():
+    """Answer a fixed short text without touching the database (the stack's ceiling)."""
+    return "pong", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 @bp.get("/healthz")
 def health():
     """Answer 200 when the app and its database respond."""
