@@ -11,7 +11,9 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import timedelta
-from email.message import EmailMessage
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import format_datetime
 
 from flask import current_app
@@ -75,11 +77,15 @@ def claim(batch_size: int) -> list[int]:
     return ids
 
 
-def build_message(row: OutboxMessage) -> EmailMessage:
-    """Return the multipart email for an outbox row."""
+def build_message(row: OutboxMessage) -> MIMEMultipart:
+    """Return the multipart (plain text and HTML) email for an outbox row.
+
+    Built with the classic MIME classes: several times faster than EmailMessage, which
+    matters when a morning sends thousands of reminders.
+    """
     config = current_app.config
-    message = EmailMessage()
-    message["Subject"] = row.subject
+    message = MIMEMultipart("alternative")
+    message["Subject"] = Header(row.subject, "utf-8")
     message["From"] = config["MAIL_DEFAULT_SENDER"]
     message["To"] = row.to_email
     if row.cc:
@@ -87,12 +93,12 @@ def build_message(row: OutboxMessage) -> EmailMessage:
     domain = config["MAIL_DEFAULT_SENDER"].rpartition("@")[2].strip(">") or "tracker.local"
     message["Message-ID"] = row.message_id(domain)
     message["Date"] = format_datetime(row.created_at)
+    message["Content-Language"] = row.locale
     message["Auto-Submitted"] = "auto-generated"
     for name, value in (row.headers or {}).items():
         message[name] = value
-    message.set_content(row.body_text)
-    message.add_alternative(row.body_html, subtype="html")
-    message["Content-Language"] = row.locale  # after the body: set_content clears Content-*
+    message.attach(MIMEText(row.body_text, "plain", "utf-8"))
+    message.attach(MIMEText(row.body_html, "html", "utf-8"))
     return message
 
 
@@ -116,12 +122,14 @@ class SmtpConnection:
             client.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         return client
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: MIMEMultipart, recipients: list[str]) -> None:
         """Send one message. Raises TemporaryFailure or PermanentFailure."""
         try:
             if self.client is None:
                 self.client = self._open()
-            refused = self.client.send_message(message)
+            # as_string: smtplib turns its line ends into CRLF (it leaves bytes as they are).
+            refused = self.client.sendmail(current_app.config["MAIL_DEFAULT_SENDER"],
+                                           recipients, message.as_string())
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             self.close()
@@ -158,7 +166,7 @@ def _send_one(connection: SmtpConnection, row: OutboxMessage, max_attempts: int,
               report: DeliveryReport) -> None:
     row.attempts += 1
     try:
-        connection.send(build_message(row))
+        connection.send(build_message(row), [row.to_email, *(row.cc or [])])
     except TemporaryFailure as exc:
         row.last_error = str(exc)[:2000]
         if row.attempts >= max_attempts:
