@@ -71,6 +71,8 @@ ACCESS = {
     "profile.calendar": "public",
     "public.event": "public",
     "public.visibility": "manager",
+    "importing.upload": "manager",
+    "importing.accept": "manager",
 }
 
 ALLOWED = {

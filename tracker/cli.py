@@ -72,6 +72,9 @@ def init_app(app: Flask) -> None:
     """Register the tracker's commands."""
     app.cli.add_command(create_user_command)
     app.cli.add_command(load_demo_command)
+    from tracker.importing.cli import import_report_command
+
+    app.cli.add_command(import_report_command)
     from tracker.reminders.cli import reminders, scheduler_command
 
     app.cli.add_command(reminders)

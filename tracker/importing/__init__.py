@@ -1,0 +1,1 @@
+"""Import recommendations from a workshop report: find the drafts, review, accept."""

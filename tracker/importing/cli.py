@@ -1,0 +1,47 @@
+"""The `import-report` command: show the recommendations a report holds, saving nothing."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from tracker.importing import readers
+from tracker.importing.parser import find_drafts
+
+JSON_KEYS = ("title", "text", "theme", "gcm_objectives")
+
+
+@click.command("import-report")
+@click.argument("path", metavar="FILE", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a JSON list of drafts (title, text, theme, gcm_objectives).")
+def import_report_command(path: str, as_json: bool) -> None:
+    """Print the recommendation drafts found in a report (.txt, .md, .docx or .pdf).
+
+    Nothing is saved: import them from the event's page to review and create them.
+    """
+    try:
+        text = readers.read_path(path)
+    except readers.ReportUnreadable as exc:
+        raise click.ClickException(str(exc)) from exc
+    drafts = find_drafts(text)
+    if as_json:
+        click.echo(json.dumps([{key: d[key] for key in JSON_KEYS} for d in drafts],
+                              ensure_ascii=False, indent=2))
+        return
+    if not drafts:
+        click.echo("No recommendations found: the importer looks for a numbered or bulleted "
+                   "list under a heading such as \"Recommendations\" or \"Objectives\".")
+        return
+    click.echo(f"{len(drafts)} draft(s) found; nothing was saved.")
+    for number, draft in enumerate(drafts, start=1):
+        click.echo("")
+        click.echo(f"{number}. {draft['title']}")
+        if draft["text"] != draft["title"]:
+            click.echo(f"   Text: {draft['text']}")
+        click.echo(f"   Theme: {draft['theme'] or '-'}")
+        objectives = ", ".join(str(n) for n in draft["gcm_objectives"]) or "-"
+        click.echo(f"   GCM objectives: {objectives}")
+        if draft["reasons"]:
+            click.echo(f"   Because of: {', '.join(draft['reasons'])}")
