@@ -90,6 +90,8 @@ class Action(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     # Overrides the event's reporting cycle for this action (None: the event's).
     report_every_weeks: Mapped[int | None]
+    # The reference a spreadsheet import matches rows on, so importing twice changes nothing.
+    ref: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

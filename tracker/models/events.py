@@ -90,6 +90,8 @@ class Recommendation(db.Model):
         default=Priority.MEDIUM,
     )
     language: Mapped[str] = mapped_column(String(8), default="fr")
+    # The reference a spreadsheet import matches rows on, so importing twice changes nothing.
+    ref: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     event: Mapped[Event] = relationship(back_populates="recommendations")
