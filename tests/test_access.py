@@ -24,6 +24,8 @@ ACCESS = {
     "static": "public",
     "auth.login": "public",
     "auth.logout": "login",
+    "auth.forgot_password": "public",
+    "auth.reset_password": "public",
     "main.index": "login",
     "main.set_language": "public",
     "main.health": "public",

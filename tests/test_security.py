@@ -185,3 +185,44 @@ def test_random_form_data_never_causes_a_server_error(app, client, auth, make_us
                       event=action.recommendation.event_id)
     response = client.post(url, data=data)
     assert response.status_code < 500, (url, data)
+
+
+def _reset_link() -> str:
+    from tracker.models import OutboxMessage
+
+    row = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+    match = re.search(r"(/password/reset/\S+)", row.body_text)
+    assert match, row.body_text
+    return match.group(1)
+
+
+def test_password_reset_by_email_is_single_use_and_ends_other_sessions(
+        app, client, auth, make_user):
+    user = make_user(Role.FOCAL_POINT, locale="en")
+    other = app.test_client()
+    other.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert other.get("/my-actions").status_code == 200
+
+    answer = client.post("/password/forgot", data={"email": user.email}, follow_redirects=True)
+    assert "If an account has this address" in answer.get_data(as_text=True)
+    link = _reset_link()
+    assert client.get(link).status_code == 200
+    mismatch = client.post(link, data={"password": "new password 2026", "confirm": "other"})
+    assert mismatch.status_code == 422
+    done = client.post(link, data={"password": "new password 2026",
+                                   "confirm": "new password 2026"})
+    assert done.status_code == 302
+    assert client.post(link, data={"password": "third password 2026",
+                                   "confirm": "third password 2026"}).status_code == 410
+    assert other.get("/my-actions").status_code == 302  # the old session is over
+    assert auth.login(user, "new password 2026").status_code == 302
+
+
+def test_password_reset_says_the_same_for_unknown_addresses(client):
+    from tracker.models import OutboxMessage
+
+    answer = client.post("/password/forgot", data={"email": "nobody@example.org"},
+                         follow_redirects=True)
+    assert "If an account has this address" in answer.get_data(as_text=True)
+    assert db.session.scalars(select(OutboxMessage)).all() == []
+    assert client.get("/password/reset/forged-token").status_code == 410

@@ -16,7 +16,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker import audit
-from tracker.auth.forms import LoginForm
+from tracker.admin.services import AccountError
+from tracker.auth import reset
+from tracker.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
 from tracker.auth.services import authenticate, safe_next
 from tracker.extensions import db, limiter
 
@@ -71,3 +73,38 @@ def logout():
     session.clear()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+def forgot_password():
+    """Send a reset link to the address, if an account has it (same answer either way)."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        reset.request_reset(form.email.data)
+        db.session.commit()
+        flash(_("If an account has this address, an email with a link to choose a new "
+                "password is on its way. The link works for an hour."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password from an emailed link; the link then stops working."""
+    try:
+        user = reset.read_token(token)
+    except reset.ResetLinkInvalid:
+        return render_template("auth/reset_invalid.html"), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            reset.reset_password(user, form.password.data)
+        except AccountError as exc:
+            db.session.rollback()
+            form.password.errors = [*form.password.errors, str(exc)]
+        else:
+            db.session.commit()
+            flash(_("Your password is changed. Sign in with it."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form), 422 if form.errors else 200
