@@ -365,7 +365,9 @@ def test_command_on_a_report_without_recommendations_prints_an_empty_list(runner
     ("rapport.odt", b"PK\x03\x04", "not a type the importer reads"),
     ("rapport.pdf", b"%PDF-1.4 broken", "damaged"),
 ])
-def test_command_on_a_bad_file_says_why_and_exits_1(runner, tmp_path, name, content, message):
+def test_command_on_a_bad_file_says_why_and_exits_1(app, runner, tmp_path, name, content,
+                                                    message):
+    app.config["BABEL_DEFAULT_LOCALE"] = "en"  # commands speak the default language
     path = tmp_path / name
     if content is not None:
         path.write_bytes(content)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.actions.queries import ActionFilters, escape_like, overdue_clause
 from tracker.extensions import db
-from tracker.models import Action, Recommendation, Status, recommendation_gcm
+from tracker.models import Action, Event, Recommendation, Status, recommendation_gcm
 from tracker.pagination import Page
 
 SORTS = {
@@ -119,3 +119,32 @@ def list_recommendations(filters: RecommendationFilters, today: date, page: int,
         filters.apply(select(func.count()).select_from(Recommendation), today))
     rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
     return Page(items=rows, page=page, per_page=per_page, total=total or 0)
+
+
+def list_events(page: int, per_page: int) -> Page:
+    """Return a page of (event, number of recommendations, number of actions), latest first.
+
+    The counts are computed for the events of the page only.
+    """
+    events = select(Event.id).order_by(Event.date.desc(), Event.id.desc()) \
+        .limit(per_page).offset((page - 1) * per_page).subquery()
+    rec_counts = (
+        select(Recommendation.event_id, func.count(Recommendation.id).label("n"))
+        .where(Recommendation.event_id.in_(select(events.c.id)))
+        .group_by(Recommendation.event_id).subquery()
+    )
+    action_counts = (
+        select(Recommendation.event_id, func.count(Action.id).label("n"))
+        .join(Action, Action.recommendation_id == Recommendation.id)
+        .where(Recommendation.event_id.in_(select(events.c.id)))
+        .group_by(Recommendation.event_id).subquery()
+    )
+    rows = db.session.execute(
+        select(Event, func.coalesce(rec_counts.c.n, 0), func.coalesce(action_counts.c.n, 0))
+        .join(events, events.c.id == Event.id)
+        .outerjoin(rec_counts, rec_counts.c.event_id == Event.id)
+        .outerjoin(action_counts, action_counts.c.event_id == Event.id)
+        .order_by(Event.date.desc(), Event.id.desc())
+    ).all()
+    total = db.session.scalar(select(func.count()).select_from(Event)) or 0
+    return Page(items=rows, page=page, per_page=per_page, total=total)

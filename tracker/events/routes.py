@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker import clock
@@ -51,23 +51,12 @@ def _recommendation_values(form: RecommendationForm) -> dict:
 @bp.get("/events")
 @login_required
 def index():
-    """List events, latest first, with their number of recommendations and actions."""
-    rec_counts = (
-        select(Recommendation.event_id, func.count(Recommendation.id).label("n"))
-        .group_by(Recommendation.event_id).subquery()
-    )
-    action_counts = (
-        select(Recommendation.event_id, func.count(Action.id).label("n"))
-        .join(Action, Action.recommendation_id == Recommendation.id)
-        .group_by(Recommendation.event_id).subquery()
-    )
-    rows = db.session.execute(
-        select(Event, func.coalesce(rec_counts.c.n, 0), func.coalesce(action_counts.c.n, 0))
-        .outerjoin(rec_counts, rec_counts.c.event_id == Event.id)
-        .outerjoin(action_counts, action_counts.c.event_id == Event.id)
-        .order_by(Event.date.desc(), Event.id.desc())
-    ).all()
-    return render_template("events/index.html", rows=rows, can_manage=can_manage(current_user))
+    """List events, latest first, a page at a time, with their recommendations and actions."""
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    result = event_queries.list_events(page, current_app.config["PER_PAGE"])
+    return render_template("events/index.html", pagination=result,
+                           can_manage=can_manage(current_user))
 
 
 @bp.get("/recommendations")
