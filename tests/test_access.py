@@ -75,6 +75,9 @@ ACCESS = {
     "public.visibility": "manager",
     "importing.upload": "manager",
     "importing.accept": "manager",
+    "spreadsheets.upload": "manager",
+    "spreadsheets.confirm": "manager",
+    "spreadsheets.download_template": "manager",
 }
 
 ALLOWED = {

@@ -1,0 +1,1 @@
+"""Import events' recommendations and actions from a spreadsheet (XLSX or CSV)."""
