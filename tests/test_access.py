@@ -77,6 +77,7 @@ ACCESS = {
     "importing.accept": "manager",
     "spreadsheets.upload": "manager",
     "spreadsheets.confirm": "manager",
+    "spreadsheets.progress": "manager",
     "spreadsheets.download_template": "manager",
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 from datetime import date
 
 import pytest
@@ -297,3 +298,76 @@ def test_the_templates_download_and_have_the_expected_header(client, world):
     text = response.data.decode("utf-8")
     assert text.startswith("\ufeff")
     assert next(csv.reader(io.StringIO(text[1:]), delimiter=";")) == list(COLUMNS)
+
+
+def many_rows(count: int) -> list[dict[str, str]]:
+    first = good_rows()[0]
+    return [{**first, "action_ref": f"R1-A{n}", "action_title": f"Action {n}"}
+            for n in range(1, count + 1)]
+
+
+def follow_import(client, location: str, limit: int = 600):
+    """Reload the progress page as the browser does until the import ends."""
+    for _ in range(limit):
+        response = client.get(location)
+        if response.status_code != 200 or 'http-equiv="refresh"' not in response.get_data(
+                as_text=True):
+            return response
+        time.sleep(0.1)
+    raise AssertionError("the import did not end")
+
+
+def test_a_long_import_runs_in_the_background_and_shows_its_progress(app, client, world):
+    app.config["SPREADSHEET_BACKGROUND_ROWS"] = 40
+    preview = check(client, xlsx(many_rows(60)))
+    token = TOKEN_RE.search(preview.get_data(as_text=True)).group(1)
+
+    response = client.post("/spreadsheets/import/confirm", data={"token": token})
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert location.endswith(f"/spreadsheets/import/{token}")
+    page = client.get(location)
+    assert page.status_code in (200, 302)
+    if page.status_code == 200:  # still running: a progress bar over the 60 rows
+        assert '<progress id="import-progress" max="60"' in page.get_data(as_text=True)
+
+    done = follow_import(client, location)
+    assert done.status_code == 302
+    summary = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Spreadsheet imported (60 rows): 60 created, 0 updated, 0 unchanged." in summary
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Action)) == 60
+    assert db.session.scalar(select(func.count()).select_from(Recommendation)) == 1
+
+
+def test_a_background_import_that_fails_writes_nothing_and_says_why(app, client, world):
+    app.config["SPREADSHEET_BACKGROUND_ROWS"] = 40
+    preview = check(client, xlsx(many_rows(60)))
+    token = TOKEN_RE.search(preview.get_data(as_text=True)).group(1)
+    before = counts()
+    # Between the preview and the confirmation, the owner named in every row leaves.
+    world["owner"].email = "parti@onm.tn"
+    db.session.commit()
+
+    response = client.post("/spreadsheets/import/confirm", data={"token": token})
+    outcome = follow_import(client, response.headers["Location"])
+    page = outcome.get_data(as_text=True)
+    assert outcome.status_code == 200
+    assert "The import failed" in page
+    assert "nothing was imported" in page
+    db.session.expire_all()
+    assert counts() == before
+
+
+def test_the_progress_of_another_users_import_is_not_shown(app, client, auth, world,
+                                                             make_user):
+    app.config["SPREADSHEET_BACKGROUND_ROWS"] = 40
+    preview = check(client, xlsx(many_rows(45)))
+    token = TOKEN_RE.search(preview.get_data(as_text=True)).group(1)
+    response = client.post("/spreadsheets/import/confirm", data={"token": token})
+    follow_import(client, response.headers["Location"])
+
+    auth.logout()
+    auth.login(make_user(Role.COORDINATOR, email="autre@onm.tn"))
+    assert client.get(response.headers["Location"]).status_code == 404
+    assert client.get("/spreadsheets/import/not-a-token").status_code == 404

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
 from tracker.permissions import manager_required
-from tracker.spreadsheets import reader, services, template, validate
+from tracker.spreadsheets import jobs, reader, services, template, validate
 from tracker.spreadsheets.forms import ConfirmForm, UploadForm
 
 bp = Blueprint("spreadsheets", __name__, url_prefix="/spreadsheets")
@@ -20,19 +21,15 @@ MEDIA_TYPES = {
 }
 # A larger file's preview lists its first rows only; its errors are all listed.
 PREVIEW_ROWS = 1000
-# Measured: 2,000 new rows (recommendations and actions) import in about this many seconds.
-SECONDS_PER_2000_ROWS = 10
-
-
-def _max_bytes() -> int:
-    return current_app.config.get("SPREADSHEET_MAX_BYTES", reader.MAX_BYTES)
+# A file with at least this many rows is written in the background, with a progress page.
+BACKGROUND_ROWS = 200
 
 
 def _preview_page(preview: validate.Preview, filename: str, token: str | None = None):
     form = ConfirmForm(formdata=None, data={"token": token}) if token else None
     return render_template("spreadsheets/preview.html", preview=preview, filename=filename,
                            form=form, shown=preview.rows[:PREVIEW_ROWS],
-                           counts=preview.counts, seconds_per_2000=SECONDS_PER_2000_ROWS), \
+                           counts=preview.counts), \
         200 if preview.ok else 422
 
 
@@ -61,7 +58,7 @@ def upload():
     if not form.validate_on_submit():
         return _upload_page(form, 422 if form.errors else 200)
     upload = form.upload
-    max_bytes = _max_bytes()
+    max_bytes = services.max_bytes()
     data = upload.stream.read(max_bytes + 1)
     try:
         sheet = reader.read_bytes(upload.filename, data, max_bytes)
@@ -87,9 +84,13 @@ def confirm():
             "once): send the file again."))
     extension, data = stashed
     try:
-        sheet = reader.read_bytes("spreadsheet" + extension, data, _max_bytes())
+        sheet = reader.read_bytes("spreadsheet" + extension, data, services.max_bytes())
     except reader.SheetUnreadable as exc:
         return _upload_page(UploadForm(formdata=None), 422, str(exc))
+    if len(sheet.rows) >= current_app.config.get("SPREADSHEET_BACKGROUND_ROWS", BACKGROUND_ROWS):
+        jobs.start(current_user, form.token.data, extension, data, total=len(sheet.rows),
+                   locale=str(get_locale()))
+        return redirect(url_for("spreadsheets.progress", token=form.token.data), 303)
     preview = validate.check(sheet)
     if not preview.ok:
         flash(_("The tracker's data changed since the preview: the file now has errors, "
@@ -103,7 +104,24 @@ def confirm():
         message = str(exc) if isinstance(exc, services.ImportFailed) else _(
             "Someone changed the same data meanwhile: nothing was imported. Try again.")
         return _upload_page(UploadForm(formdata=None), 409, message)
-    flash(_("Spreadsheet imported (%(rows)d rows): %(created)d created, %(updated)d updated, "
-            "%(unchanged)d unchanged.", rows=len(preview.rows), created=counts["create"],
-            updated=counts["update"], unchanged=counts["unchanged"]), "success")
+    flash(_summary(len(preview.rows), counts), "success")
     return redirect(url_for("events.index"))
+
+
+def _summary(rows: int, counts: dict[str, int]) -> str:
+    return _("Spreadsheet imported (%(rows)d rows): %(created)d created, %(updated)d updated, "
+             "%(unchanged)d unchanged.", rows=rows, created=counts["create"],
+             updated=counts["update"], unchanged=counts["unchanged"])
+
+
+@bp.get("/import/<token>")
+@manager_required
+def progress(token: str):
+    """Follow an import written in the background; the page reloads itself until it ends."""
+    state = jobs.read(current_user, token)
+    if state is None:
+        abort(404)
+    if state.state == jobs.DONE:
+        flash(_summary(state.total, state.counts), "success")
+        return redirect(url_for("events.index"))
+    return render_template("spreadsheets/progress.html", progress=state, jobs=jobs, token=token)

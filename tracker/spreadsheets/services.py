@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import current_app
@@ -26,7 +27,7 @@ from tracker.actions.services import (
 from tracker.events.services import DuplicateNumber, create_recommendation, update_recommendation
 from tracker.extensions import db
 from tracker.models import Action, Status, UpdateKind, User
-from tracker.spreadsheets.reader import EXTENSIONS
+from tracker.spreadsheets.reader import EXTENSIONS, MAX_BYTES
 from tracker.spreadsheets.validate import CREATE, UPDATE, ActionPlan, Preview, RecommendationPlan
 
 # A stashed file is kept this long for its import to be confirmed.
@@ -38,7 +39,8 @@ class ImportFailed(Exception):
     """Raised when a checked file cannot be written; the message is for the user."""
 
 
-def apply_import(actor: User, preview: Preview) -> dict[str, int]:
+def apply_import(actor: User, preview: Preview,
+                 on_row: Callable[[int], None] | None = None) -> dict[str, int]:
     """Create and update the recommendations and actions `preview` plans, row by row.
 
     Returns the number of rows that created, updated or left things unchanged. Raises
@@ -47,7 +49,7 @@ def apply_import(actor: User, preview: Preview) -> dict[str, int]:
     """
     if not preview.ok:
         raise ImportFailed(_("The file has errors: nothing was imported."))
-    for row in preview.rows:
+    for done, row in enumerate(preview.rows, start=1):
         try:
             if row.owns_recommendation and row.recommendation is not None:
                 _apply_recommendation(actor, row.recommendation)
@@ -58,6 +60,8 @@ def apply_import(actor: User, preview: Preview) -> dict[str, int]:
                       else _("someone changed the same data meanwhile"))
             raise ImportFailed(_("Row %(row)d could not be written (%(reason)s): nothing was "
                                  "imported.", row=row.number, reason=reason)) from exc
+        if on_row is not None:
+            on_row(done)
     return preview.counts
 
 
@@ -90,7 +94,13 @@ def _apply_action(actor: User, plan: ActionPlan) -> None:
                       comment=_("Status given by the spreadsheet import."))
 
 
-def _folder() -> Path:
+def max_bytes() -> int:
+    """Return the largest spreadsheet accepted, in bytes."""
+    return current_app.config.get("SPREADSHEET_MAX_BYTES", MAX_BYTES)
+
+
+def folder() -> Path:
+    """Return the folder that keeps uploaded files between preview and import."""
     configured = current_app.config.get("SPREADSHEET_IMPORT_FOLDER")
     return Path(configured or Path(current_app.instance_path) / "spreadsheet-imports")
 
@@ -98,7 +108,7 @@ def _folder() -> Path:
 def _path(user: User, token: str, extension: str) -> Path:
     # Built only from the user's id, a checked token and a known extension: never a
     # path the client sent.
-    return _folder() / f"{user.id}-{token}{extension}"
+    return folder() / f"{user.id}-{token}{extension}"
 
 
 def stash(user: User, extension: str, data: bytes) -> str:
@@ -106,8 +116,7 @@ def stash(user: User, extension: str, data: bytes) -> str:
     if extension not in EXTENSIONS:
         raise ValueError(f"not a spreadsheet extension: {extension!r}")
     purge_stale()
-    folder = _folder()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder().mkdir(parents=True, exist_ok=True)
     token = secrets.token_urlsafe(24)
     _path(user, token, extension).write_bytes(data)
     return token
@@ -135,12 +144,12 @@ def take(user: User, token: str) -> tuple[str, bytes] | None:
 
 def purge_stale(max_age: int = STASH_MAX_AGE_SECONDS) -> int:
     """Delete the stashed files older than `max_age` seconds; return how many."""
-    folder = _folder()
-    if not folder.is_dir():
+    kept = folder()
+    if not kept.is_dir():
         return 0
     limit = time.time() - max_age
     removed = 0
-    for path in folder.iterdir():
+    for path in kept.iterdir():
         try:
             if path.is_file() and path.stat().st_mtime < limit:
                 path.unlink()
