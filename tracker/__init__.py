@@ -73,6 +73,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     init_errors(app)
 
+    from tracker.api import init_app as init_api
+    from tracker.api.routes import bp as api_bp
+
+    init_api(app)
+    # The API authenticates each request by its bearer token, never by the session
+    # cookie, so there is no cross-site request to forge.
+    csrf.exempt(api_bp)
+
     from tracker.cli import init_app as init_cli
 
     init_cli(app)

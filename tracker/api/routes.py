@@ -1,0 +1,295 @@
+"""The API's resources: events, recommendations, actions, and progress updates on actions.
+
+Lists use the web lists' query code (tracker/actions/queries.py, tracker/events/queries.py);
+an update goes through the same domain function as the web form
+(tracker/actions/services.py: record_progress), under the same permission rule.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any
+
+from flask import current_app, request, url_for
+from flask_babel import gettext as _
+from flask_smorest import Blueprint
+from sqlalchemy import func, select
+
+from tracker import clock
+from tracker.actions import queries as action_queries
+from tracker.actions import services
+from tracker.api import auth, present, problems
+from tracker.api import queries as api_queries
+from tracker.api.problems import Problem
+from tracker.api.schemas import (
+    MAX_ID,
+    ActionArgs,
+    ActionDetail,
+    ActionPage,
+    EventDetail,
+    EventPage,
+    PageArgs,
+    RecommendationArgs,
+    RecommendationDetail,
+    RecommendationPage,
+    UpdateIn,
+    UpdateOut,
+)
+from tracker.api.tokens import digest
+from tracker.events import queries as event_queries
+from tracker.extensions import db, limiter
+from tracker.models import (
+    Action,
+    Event,
+    GcmObjective,
+    Institution,
+    Recommendation,
+    Status,
+    Theme,
+    User,
+)
+from tracker.permissions import can_update_action
+
+bp = Blueprint("api", __name__, description="Events, recommendations and actions.")
+problems.handle_errors(bp)
+
+ID = f"int(min=1, max={MAX_ID})"  # larger ids cannot exist: 404, never a database error
+MAX_BODY_BYTES = 64 * 1024
+
+
+def _rate_key() -> str:
+    token = auth.bearer_token()
+    return "api-token:" + digest(token) if token else "api-address:" + (request.remote_addr or "")
+
+
+# Counted per token (per address without one); the limit is read at each request.
+limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", "600 per minute"),
+              key_func=_rate_key)(bp)
+
+
+@bp.before_request
+def _authenticate() -> None:
+    request.max_content_length = MAX_BODY_BYTES
+    auth.authenticate()
+
+
+def _page(items: list[dict], page: int, per_page: int, total: int,
+          args_schema: type) -> dict[str, Any]:
+    """Wrap one page of items with the totals and the links to its neighbours."""
+    pages = max(1, -(-total // per_page))
+    names = set(args_schema().fields)
+    args = {k: v for k, v in request.args.items() if k in names and k != "page"}
+
+    def link(number: int) -> str:
+        return url_for(request.endpoint, _external=True, **args, page=number)
+
+    return {
+        "items": items, "page": page, "per_page": per_page, "total": total, "pages": pages,
+        "links": {"self": link(page), "first": link(1), "last": link(pages),
+                  "next": link(page + 1) if page < pages else None,
+                  "prev": link(min(page - 1, pages)) if page > 1 else None},
+    }
+
+
+def _action_filters(args: dict[str, Any]) -> action_queries.ActionFilters:
+    """Build the web list's filters from validated query arguments.
+
+    References that do not exist are refused (422), so a mistyped id or code never
+    looks like an empty list.
+    """
+    errors = []
+    institution_id = None
+    if "institution" in args:
+        value = args["institution"].strip()
+        if value.isdigit():
+            institution = db.session.get(Institution, int(value)) if int(value) <= MAX_ID \
+                else None
+        else:
+            institution = db.session.scalar(
+                select(Institution).where(Institution.code == value.upper()))
+        if institution is None:
+            errors.append({"location": "query", "field": "institution",
+                           "message": _("No institution has this id or code.")})
+        else:
+            institution_id = institution.id
+    for name, model in (("event", Event), ("recommendation", Recommendation), ("theme", Theme),
+                        ("owner", User), ("gcm", GcmObjective)):
+        if name in args and not api_queries.exists(model, args[name]):
+            errors.append({"location": "query", "field": name,
+                           "message": _("Nothing has this id.")})
+    if errors:
+        raise Problem(422, _("The request is not valid: see the errors."),
+                      kind=problems.VALIDATION, errors=errors)
+    return action_queries.ActionFilters(
+        status=Status(args["status"]) if "status" in args else None,
+        institution_id=institution_id,
+        event_id=args.get("event"),
+        recommendation_id=args.get("recommendation"),
+        theme_id=args.get("theme"),
+        owner_id=args.get("owner"),
+        gcm=args.get("gcm"),
+        overdue=args["overdue"],
+        deadline_from=args.get("deadline_from"),
+        deadline_to=args.get("deadline_to"),
+        q=args.get("q", "").strip(),
+    )
+
+
+def _get(model, key: int):
+    obj = db.session.get(model, key)
+    if obj is None:
+        raise Problem(404, _("Nothing has this id."))
+    return obj
+
+
+# --- Events -----------------------------------------------------------------------------
+
+@bp.route("/events")
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, EventPage)
+def list_events(args):
+    """List events, latest first."""
+    result = event_queries.list_events(args["page"], args["per_page"])
+    items = [present.event(e, recs, actions) for e, recs, actions in result.items]
+    return _page(items, args["page"], args["per_page"], result.total, PageArgs)
+
+
+@bp.route(f"/events/<{ID}:event_id>")
+@bp.response(200, EventDetail)
+def get_event(event_id: int):
+    """Read an event, with its recommendations."""
+    event = _get(Event, event_id)
+    recommendations = event.recommendations
+    actions = db.session.scalar(
+        select(func.count(Action.id)).join(Recommendation)
+        .where(Recommendation.event_id == event.id)) or 0
+    data = present.event(event, len(recommendations), actions)
+    data["recommendations"] = [{"id": r.id, "number": r.number, "title": r.title}
+                               for r in recommendations]
+    return data
+
+
+# --- Recommendations ----------------------------------------------------------------------
+
+@bp.route("/recommendations")
+@bp.arguments(RecommendationArgs, location="query")
+@bp.response(200, RecommendationPage)
+def list_recommendations(args):
+    """List recommendations with their progress, filtered like the web list.
+
+    Action filters (status, institution, owner, overdue, deadlines) keep the
+    recommendations that have at least one matching action.
+    """
+    filters = event_queries.RecommendationFilters(actions=_action_filters(args),
+                                                  sort=args["sort"])
+    result = event_queries.list_recommendations(filters, clock.today(), args["page"],
+                                                args["per_page"])
+    items = [present.recommendation(*row) for row in result.items]
+    return _page(items, args["page"], args["per_page"], result.total, RecommendationArgs)
+
+
+@bp.route(f"/recommendations/<{ID}:recommendation_id>")
+@bp.response(200, RecommendationDetail)
+def get_recommendation(recommendation_id: int):
+    """Read a recommendation, with its indicators and actions."""
+    rec = _get(Recommendation, recommendation_id)
+    today = clock.today()
+    actions = db.session.scalars(
+        action_queries.action_select().where(Action.recommendation_id == rec.id)
+        .order_by(Action.deadline, Action.id)).unique().all()
+    progress = action_queries.recommendation_progress([rec.id]).get(rec.id)
+    data = present.recommendation(rec, progress, len(actions),
+                                  sum(a.is_overdue(today) for a in actions))
+    data["actions"] = [present.action(a, today) for a in actions]
+    data["indicators"] = [present.indicator(i, m) for i, m in
+                          api_queries.indicators_with_latest(recommendation_id=rec.id)]
+    return data
+
+
+# --- Actions ------------------------------------------------------------------------------
+
+@bp.route("/actions")
+@bp.arguments(ActionArgs, location="query")
+@bp.response(200, ActionPage)
+def list_actions(args):
+    """List actions, filtered and sorted like the web list.
+
+    For instance `?institution=ONM&overdue=1`: the overdue actions ONM leads.
+    """
+    filters = _action_filters(args)
+    filters.sort = args["sort"]
+    today = clock.today()
+    result = action_queries.list_actions(filters, today, args["page"], args["per_page"])
+    items = [present.action(a, today) for a in result.items]
+    return _page(items, args["page"], args["per_page"], result.total or 0, ActionArgs)
+
+
+def _action_detail(action: Action) -> dict[str, Any]:
+    data = present.action(action, clock.today())
+    data["indicators"] = [present.indicator(i, m) for i, m in
+                          api_queries.indicators_with_latest(action_id=action.id)]
+    data["history"] = [present.history_entry(e) for e in api_queries.recent_history(action.id)]
+    return data
+
+
+@bp.route(f"/actions/<{ID}:action_id>")
+@bp.response(200, ActionDetail)
+def get_action(action_id: int):
+    """Read an action, with its indicators and its latest history."""
+    return _action_detail(_get(Action, action_id))
+
+
+def _updatable_action(view):
+    """Load the action, check the user may update it (403) and that the body is JSON (415).
+
+    Runs before the body is parsed, so that a refusal does not depend on the body.
+    """
+    @wraps(view)
+    def wrapped(*args, action_id: int, **kwargs):
+        action = _get(Action, action_id)
+        if not can_update_action(auth.current_api_user(), action):
+            raise Problem(403, _("Only coordinators, the action's owner and focal points of "
+                                 "its lead institution may update it."))
+        if not request.is_json:
+            raise Problem(415, _("Send the body as JSON (Content-Type: application/json)."))
+        return view(*args, action=action, **kwargs)
+
+    return wrapped
+
+
+@bp.route(f"/actions/<{ID}:action_id>/updates", methods=["POST"])
+@_updatable_action
+@bp.arguments(UpdateIn, description="The new status and progress, a comment, and the "
+                                    "version of the action the update is based on.")
+@bp.response(201, UpdateOut)
+@bp.alt_response(403, response="FORBIDDEN")
+@bp.alt_response(409, response="CONFLICT")
+@bp.alt_response(415, response="UNSUPPORTED_MEDIA_TYPE")
+def create_update(payload, action: Action):
+    """Record a progress update on an action.
+
+    The same rules as the web form: a focal point updates the actions they own or that
+    their institution leads; a focal point's `completed` waits for a coordinator's
+    validation; a stale `version` is refused with 409 and nothing is written. The update
+    appears in the action's history.
+    """
+    user = auth.current_api_user()
+    try:
+        entry = services.record_progress(
+            user, action, payload["version"], status=Status(payload["status"]),
+            progress=payload["progress"], comment=payload["comment"])
+        db.session.commit()
+    except services.StaleVersion:
+        db.session.rollback()
+        current = db.session.get(Action, action.id)
+        raise Problem(409, _("Someone else updated this action in between: nothing was "
+                             "saved. Read it again and retry with its current version."),
+                      kind=problems.STALE_VERSION, current_version=current.version) from None
+    except services.InvalidChange as exc:
+        db.session.rollback()
+        raise Problem(422, str(exc), kind=problems.INVALID_CHANGE, errors=[
+            {"location": "json", "field": "status", "message": str(exc)}]) from None
+    today = clock.today()
+    location = url_for("api.get_action", action_id=action.id, _external=True)
+    return ({"update": present.history_entry(entry), "action": present.action(action, today)},
+            201, {"Location": location})
