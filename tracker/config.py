@@ -39,6 +39,7 @@ def from_environment(instance_path: str) -> dict:
         "TRACKER_BASE_URL": os.environ.get("TRACKER_BASE_URL", "http://127.0.0.1:5000"),
         "BABEL_DEFAULT_LOCALE": os.environ.get("TRACKER_DEFAULT_LOCALE", "fr"),
         "DUE_SOON_DAYS": int(os.environ.get("TRACKER_DUE_SOON_DAYS", "14")),
+        "STALE_AFTER_DAYS": int(os.environ.get("TRACKER_STALE_AFTER_DAYS", "30")),
         "UPLOAD_FOLDER": os.environ.get("TRACKER_UPLOAD_FOLDER", ""),
         "EVIDENCE_MAX_BYTES": int(os.environ.get("TRACKER_EVIDENCE_MAX_MB", "10")) * 1024 * 1024,
         "EVIDENCE_MAX_FILES": int(os.environ.get("TRACKER_EVIDENCE_MAX_FILES", "5")),

@@ -34,6 +34,7 @@ HISTORY_FIELDS = {
     "contributors": _l("contributing institutions"),
     "start_date": _l("start date"),
     "deadline": _l("deadline"),
+    "report_every_weeks": _l("reporting cycle"),
 }
 
 

@@ -27,7 +27,7 @@ from wtforms.validators import (
 )
 
 from tracker.forms import ModelSelectField, ModelSelectMultipleField, choices
-from tracker.models import Status
+from tracker.models import MAX_REPORT_WEEKS, Status
 
 
 class VersionedForm(FlaskForm):
@@ -56,6 +56,9 @@ class ActionForm(VersionedForm):
     contributors = ModelSelectMultipleField(_l("Contributing institutions"))
     start_date = DateField(_l("Start date"), validators=[Optional()])
     deadline = DateField(_l("Deadline"), validators=[InputRequired()])
+    report_every_weeks = IntegerField(
+        _l("Progress update required every … weeks"),
+        validators=[Optional(), NumberRange(min=1, max=MAX_REPORT_WEEKS)])
 
     def validate_deadline(self, field: DateField) -> None:
         if self.start_date.data and field.data and field.data < self.start_date.data:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import Select, case, func, or_, select
+from flask import current_app
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
 from tracker.models import (
     CLOSED_STATUSES,
+    MAX_REPORT_WEEKS,
     NEVER_OVERDUE_STATUSES,
     Action,
     Event,
@@ -37,6 +39,39 @@ def action_select() -> Select:
 def overdue_clause(today: date):
     """Return the SQL condition for an open action whose deadline has passed."""
     return (Action.deadline < today) & Action.status.not_in(NEVER_OVERDUE_STATUSES)
+
+
+def cycle_weeks_column() -> ColumnElement:
+    """Return the SQL expression of an action's reporting cycle: its own, else its event's."""
+    event_cycle = (select(Event.report_every_weeks)
+                   .join(Recommendation, Recommendation.event_id == Event.id)
+                   .where(Recommendation.id == Action.recommendation_id)
+                   .correlate(Action).scalar_subquery())
+    return func.coalesce(Action.report_every_weeks, event_cycle)
+
+
+def awaiting_news_clause(today: date, weeks: ColumnElement | None = None):
+    """Return the SQL condition for an open action a whole reporting cycle without news.
+
+    The same rule as `Action.awaiting_news`: the clock runs from the later of the last
+    news and the start date. `weeks` is the cycle expression (a correlated subquery by
+    default; planning passes a joined column).
+    """
+    weeks = cycle_weeks_column() if weeks is None else weeks
+    # The latest day the clock may have started for a cycle to be over by `today`; a CASE
+    # of bound dates rather than date arithmetic, which SQLite and PostgreSQL write apart.
+    latest_start = case({n: today - timedelta(weeks=n) for n in range(1, MAX_REPORT_WEEKS + 1)},
+                        value=weeks)
+    return (Action.status.not_in(NEVER_OVERDUE_STATUSES)
+            & (Action.last_news_on <= latest_start)
+            & or_(Action.start_date.is_(None), Action.start_date <= latest_start))
+
+
+def stale_clause(today: date):
+    """Return the SQL condition for an action in progress without news for STALE_AFTER_DAYS."""
+    days = current_app.config["STALE_AFTER_DAYS"]
+    return (Action.status == Status.IN_PROGRESS) & (
+        Action.last_news_on <= today - timedelta(days=days))
 
 
 SORTS = {
@@ -77,6 +112,8 @@ class ActionFilters:
     owner_id: int | None = None
     gcm: int | None = None
     overdue: bool = False
+    awaiting_news: bool = False
+    stale: bool = False
     deadline_from: date | None = None
     deadline_to: date | None = None
     q: str = ""
@@ -96,6 +133,8 @@ class ActionFilters:
             owner_id=_int(args.get("owner")),
             gcm=_int(args.get("gcm")),
             overdue=args.get("overdue") == "1",
+            awaiting_news=args.get("awaiting_news") == "1",
+            stale=args.get("stale") == "1",
             deadline_from=_date(args.get("deadline_from")),
             deadline_to=_date(args.get("deadline_to")),
             q=args.get("q", "")[:200].strip(),
@@ -109,6 +148,8 @@ class ActionFilters:
             "institution": self.institution_id, "event": self.event_id,
             "recommendation": self.recommendation_id, "theme": self.theme_id,
             "owner": self.owner_id, "gcm": self.gcm, "overdue": "1" if self.overdue else None,
+            "awaiting_news": "1" if self.awaiting_news else None,
+            "stale": "1" if self.stale else None,
             "deadline_from": self.deadline_from.isoformat() if self.deadline_from else None,
             "deadline_to": self.deadline_to.isoformat() if self.deadline_to else None,
             "q": self.q or None, "sort": self.sort if self.sort != "deadline" else None,
@@ -139,6 +180,10 @@ class ActionFilters:
                 .where(recommendation_gcm.c.gcm_number == self.gcm)))
         if self.overdue:
             stmt = stmt.where(overdue_clause(today))
+        if self.awaiting_news:
+            stmt = stmt.where(awaiting_news_clause(today))
+        if self.stale:
+            stmt = stmt.where(stale_clause(today))
         if self.deadline_from is not None:
             stmt = stmt.where(Action.deadline >= self.deadline_from)
         if self.deadline_to is not None:
@@ -201,6 +246,15 @@ def recommendation_progress(recommendation_ids: list[int]) -> dict[int, int]:
         .group_by(Action.recommendation_id)
     )
     return {rec_id: round(float(avg)) for rec_id, avg in rows if avg is not None}
+
+
+def news_counts(today: date, event_id: int | None = None) -> dict[str, int]:
+    """Return how many actions await news and how many are stale, in one query."""
+    stmt = select(func.sum(case((awaiting_news_clause(today), 1), else_=0)),
+                  func.sum(case((stale_clause(today), 1), else_=0))).select_from(Action)
+    stmt = ActionFilters(event_id=event_id).apply(stmt, today)
+    awaiting, stale = db.session.execute(stmt).one()
+    return {"awaiting_news": int(awaiting or 0), "stale": int(stale or 0)}
 
 
 def status_counts(recommendation_ids: list[int] | None = None) -> dict[Status, int]:

@@ -48,6 +48,7 @@ def _planning_values(form: ActionForm) -> dict:
         "contributors": form.contributors.selected,
         "start_date": form.start_date.data,
         "deadline": form.deadline.data,
+        "report_every_weeks": form.report_every_weeks.data,
     }
 
 

@@ -8,9 +8,11 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker import clock
 from tracker.audit import apply_changes, jsonable
 from tracker.extensions import db
 from tracker.models import (
+    CLOCK_RESTARTING_KINDS,
     Action,
     ActionUpdate,
     Institution,
@@ -47,8 +49,12 @@ def create_action(
     description: str = "",
     contributors: list[Institution] | None = None,
     start_date: date | None = None,
+    report_every_weeks: int | None = None,
 ) -> Action:
-    """Create an action under `recommendation` and open its history."""
+    """Create an action under `recommendation` and open its history.
+
+    `report_every_weeks` overrides the event's reporting cycle; the cycle runs from today.
+    """
     _check_dates(start_date, deadline)
     action = Action(
         recommendation=recommendation,
@@ -61,6 +67,8 @@ def create_action(
         deadline=deadline,
         status=Status.NOT_STARTED,
         progress=0,
+        report_every_weeks=report_every_weeks,
+        last_news_on=clock.today(),
     )
     db.session.add(action)
     db.session.flush()
@@ -119,7 +127,11 @@ def edit_action(actor: User, action: Action, expected_version: int | None,
 def record_change(actor: User, action: Action, kind: UpdateKind, *,
                   status: Status | None = None, progress: int | None = None,
                   comment: str = "", changes: dict[str, Any] | None = None) -> ActionUpdate:
-    """Apply a status or progress change to `action` and append it to the history."""
+    """Apply a status or progress change to `action` and append it to the history.
+
+    History rows of CLOCK_RESTARTING_KINDS (news from a person, a return for rework) set
+    the action's `last_news_on` to today, which restarts its reporting cycle.
+    """
     status = action.status if status is None else status
     progress = action.progress if progress is None else progress
     entry = ActionUpdate(
@@ -130,6 +142,8 @@ def record_change(actor: User, action: Action, kind: UpdateKind, *,
     )
     action.status = status
     action.progress = progress
+    if kind in CLOCK_RESTARTING_KINDS:
+        action.last_news_on = clock.today()
     db.session.add(entry)
     _flush()
     return entry

@@ -6,7 +6,7 @@ from flask import Blueprint, render_template, request
 from flask_login import login_required
 
 from tracker import clock
-from tracker.actions.queries import ActionFilters
+from tracker.actions.queries import ActionFilters, news_counts
 from tracker.dashboard import charts, queries
 from tracker.extensions import db
 from tracker.models import Event
@@ -22,5 +22,6 @@ def index():
     event = db.get_or_404(Event, event_id) if event_id is not None else None
     data = queries.dashboard(clock.today(), event_id)
     return render_template("dashboard/index.html", data=data, event=event,
+                           news=news_counts(data.today, event_id),
                            events=queries.event_choices(event_id),
                            charts=charts.dashboard_charts(data))

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField, URLField
-from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, URLField
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 from tracker.forms import LANGUAGE_CHOICES, ModelSelectField, ModelSelectMultipleField, choices
-from tracker.models import Priority
+from tracker.models import MAX_REPORT_WEEKS, Priority
 
 
 class EventForm(FlaskForm):
@@ -21,6 +29,9 @@ class EventForm(FlaskForm):
     source_url = URLField(_l("Source document link"),
                           validators=[Optional(), URL(require_tld=False), Length(max=500)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    report_every_weeks = IntegerField(
+        _l("Progress update required every … weeks"),
+        validators=[Optional(), NumberRange(min=1, max=MAX_REPORT_WEEKS)])
 
 
 class RecommendationForm(FlaskForm):

@@ -19,7 +19,8 @@ from tracker.permissions import can_manage, manager_required
 
 bp = Blueprint("events", __name__)
 
-EVENT_FIELDS = ("title", "date", "place", "organisers", "source_url", "description")
+EVENT_FIELDS = ("title", "date", "place", "organisers", "source_url", "description",
+                "report_every_weeks")
 
 
 def _event_values(form: EventForm) -> dict:

@@ -1,8 +1,11 @@
 """The tracker's data model; importing this package registers every table."""
 
 from tracker.models.actions import (
+    CLOCK_RESTARTING_KINDS,
     CLOSED_STATUSES,
+    MAX_REPORT_WEEKS,
     NEVER_OVERDUE_STATUSES,
+    NEWS_KINDS,
     Action,
     ActionUpdate,
     Evidence,
@@ -22,8 +25,11 @@ from tracker.models.people import Institution, Role, User
 from tracker.models.tokens import ApiToken
 
 __all__ = [
+    "CLOCK_RESTARTING_KINDS",
     "CLOSED_STATUSES",
+    "MAX_REPORT_WEEKS",
     "NEVER_OVERDUE_STATUSES",
+    "NEWS_KINDS",
     "Evidence",
     "EvidenceKind",
     "ExtensionRequest",

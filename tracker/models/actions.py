@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -47,6 +47,15 @@ STATUS_LABELS = {
 CLOSED_STATUSES = frozenset({Status.COMPLETED, Status.CANCELLED})
 # Reported done and awaiting a coordinator: the owner's part is over, so never overdue.
 NEVER_OVERDUE_STATUSES = CLOSED_STATUSES | {Status.PENDING_VALIDATION}
+# Reporting cycles are counted in whole weeks, up to a year.
+MAX_REPORT_WEEKS = 52
+
+
+def _local_today() -> date:
+    # Imported here: tracker.clock imports the models package.
+    from tracker import clock
+
+    return clock.today()
 
 
 def _enum(enum_class: type[enum.Enum], length: int) -> Enum:
@@ -90,6 +99,10 @@ class Action(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     # Overrides the event's reporting cycle for this action (None: the event's).
     report_every_weeks: Mapped[int | None]
+    # The day of the latest news from a person (see NEWS_KINDS), or of the creation when
+    # there is none yet; kept by the domain functions that append history rows, so that
+    # lists, the dashboard and planning read it without scanning the history.
+    last_news_on: Mapped[date] = mapped_column(default=_local_today, index=True)
     # The reference a spreadsheet import matches rows on, so importing twice changes nothing.
     ref: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -116,6 +129,47 @@ class Action(db.Model):
             raise ValueError("progress is a percentage from 0 to 100")
         return value
 
+    @validates("report_every_weeks")
+    def _check_cycle(self, key: str, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= MAX_REPORT_WEEKS:
+            raise ValueError(f"a reporting cycle is 1 to {MAX_REPORT_WEEKS} weeks")
+        return value
+
+    @property
+    def cycle_weeks(self) -> int | None:
+        """Return how many weeks may pass without news: the action's own cycle, else its
+        event's (None: no cycle)."""
+        if self.report_every_weeks is not None:
+            return self.report_every_weeks
+        return self.recommendation.event.report_every_weeks
+
+    def news_since(self) -> date:
+        """Return the day the reporting clock runs from: the last news, or the start date
+        when that is later (no news is owed on work not started yet)."""
+        if self.start_date is not None and self.start_date > self.last_news_on:
+            return self.start_date
+        return self.last_news_on
+
+    def missed_cycles(self, today: date) -> int:
+        """Return how many whole reporting cycles have passed without news (0 without a cycle)."""
+        weeks = self.cycle_weeks
+        if weeks is None or self.status in NEVER_OVERDUE_STATUSES:
+            return 0
+        return max((today - self.news_since()).days // (7 * weeks), 0)
+
+    def awaiting_news(self, today: date) -> bool:
+        """Tell whether the action is open and a whole reporting cycle passed without news."""
+        return self.missed_cycles(today) > 0
+
+    def news_due_on(self) -> date | None:
+        """Return the day news is next owed (None without a cycle)."""
+        weeks = self.cycle_weeks
+        return None if weeks is None else self.news_since() + timedelta(weeks=weeks)
+
+    def is_stale(self, today: date, after_days: int) -> bool:
+        """Tell whether the action is in progress with no news for `after_days` days or more."""
+        return self.status == Status.IN_PROGRESS and (today - self.last_news_on).days >= after_days
+
     def is_overdue(self, today: date) -> bool:
         """Tell whether the deadline has passed and the action still awaits its owner."""
         return self.status not in NEVER_OVERDUE_STATUSES and self.deadline < today
@@ -140,6 +194,17 @@ class UpdateKind(enum.StrEnum):
     EXTENSION_ACCEPTED = "extension_accepted"
     EXTENSION_REFUSED = "extension_refused"
     MEASUREMENT = "measurement"
+
+
+# History rows that carry news from a person: a progress or status update (with or
+# without a comment or evidence, from the update form, an email link or a spreadsheet),
+# an indicator measurement, a request for a new deadline. Edits of the planning and a
+# coordinator's decisions are not news from the owner.
+NEWS_KINDS = frozenset({UpdateKind.PROGRESS, UpdateKind.MEASUREMENT,
+                        UpdateKind.EXTENSION_REQUESTED})
+# A completion returned for rework also restarts the reporting clock: while it waited
+# for validation the owner owed no news.
+CLOCK_RESTARTING_KINDS = NEWS_KINDS | {UpdateKind.RETURNED}
 
 
 class ActionUpdate(db.Model):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, Enum, ForeignKey, String, Table, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tracker.extensions import db
 from tracker.models.catalog import GcmObjective, Theme
@@ -66,6 +66,12 @@ class Event(db.Model):
     recommendations: Mapped[list[Recommendation]] = relationship(
         back_populates="event", order_by="Recommendation.position"
     )
+
+    @validates("report_every_weeks")
+    def _check_cycle(self, key: str, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= 52:
+            raise ValueError("a reporting cycle is 1 to 52 weeks")
+        return value
 
     def __str__(self) -> str:
         return self.title

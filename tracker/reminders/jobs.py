@@ -66,7 +66,7 @@ def deliver() -> delivery.DeliveryReport:
 
 
 def plan_daily() -> None:
-    """Scheduled: plan the deadline and overdue reminders of today."""
+    """Scheduled: plan today's deadline, overdue and "awaiting news" reminders."""
     plan(digests=False, summaries=False)
 
 

@@ -11,15 +11,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from tracker.actions.queries import overdue_clause
+from tracker.actions.queries import awaiting_news_clause, overdue_clause, stale_clause
 from tracker.extensions import db
 from tracker.models import (
     NEVER_OVERDUE_STATUSES,
     Action,
     ActionUpdate,
+    Event,
     ExtensionRequest,
     ExtensionStatus,
     MessageKind,
@@ -35,6 +36,8 @@ from tracker.reminders.outbox import build, existing_keys, insert_new, wants
 
 OVERDUE_EVERY_DAYS = 7
 OVERDUE_MAX_YEARS = 10
+# Sections of the coordinators' summary list this many actions, then a count of the rest.
+SUMMARY_LISTED = 15
 
 
 @dataclass
@@ -113,6 +116,48 @@ def overdue_reminders(day: date, plan: Plan) -> None:
                        **_action_links(action.owner, action)))
 
 
+def news_key(action_id: int, since: date, weeks: int, missed: int) -> str:
+    """Return the outbox key of the news request for the `missed`-th cycle since `since`.
+
+    News (or a later start date) moves `since`, and a new cycle length changes `weeks`,
+    so either starts the count again; each missed cycle is asked for once.
+    """
+    return f"news:{action_id}:{since.isoformat()}:{weeks}w:{missed}"
+
+
+def awaiting_news_reminders(day: date, plan: Plan) -> None:
+    """Plan the "awaiting news" requests: the owner of an open action whose reporting cycle
+    passed without news is asked once per missed cycle.
+
+    A run on any day of a cycle writes that cycle's request if it is missing, so a
+    scheduler down on the day a cycle ends still asks, a day or more late.
+    """
+    weeks = func.coalesce(Action.report_every_weeks, Event.report_every_weeks)
+    rows = db.session.execute(
+        select(Action.id, Action.last_news_on, Action.start_date, weeks)
+        .join(Recommendation, Recommendation.id == Action.recommendation_id)
+        .join(Event, Event.id == Recommendation.event_id)
+        .where(awaiting_news_clause(day, weeks))).all()
+    keys: dict[int, str] = {}
+    for action_id, last_news_on, start_date, cycle in rows:
+        since = max(last_news_on, start_date or last_news_on)
+        keys[action_id] = news_key(action_id, since, cycle, (day - since).days // (7 * cycle))
+    known = existing_keys(list(keys.values()))
+    due = sorted(action_id for action_id, key in keys.items() if key not in known)
+    for start in range(0, len(due), 500):
+        for action in db.session.scalars(
+                _open_actions().where(Action.id.in_(due[start:start + 500]))
+                .order_by(Action.id)).unique():
+            if not wants(action.owner, MessageKind.AWAITING_NEWS, day):
+                continue
+            plan.add(build(keys[action.id], MessageKind.AWAITING_NEWS, action.owner,
+                           "awaiting_news", action=action, since=action.news_since(),
+                           weeks=action.cycle_weeks, missed=action.missed_cycles(day),
+                           update_url=links.external_url("actions.show", action_id=action.id)
+                           + "#update-heading",
+                           **_action_links(action.owner, action)))
+
+
 def weekly_digests(day: date, plan: Plan) -> None:
     """Plan each focal point's weekly digest: open actions as overdue, due soon and later."""
     period = f"{day.isocalendar().year}-W{day.isocalendar().week:02d}"
@@ -175,11 +220,19 @@ def coordinator_summaries(day: date, plan: Plan, now: datetime) -> None:
     for action in db.session.scalars(
             _open_actions().where(overdue_clause(day)).order_by(Action.deadline)).all():
         overdue_by_institution[action.lead_institution.name].append(action)
+    stale_count = db.session.scalar(
+        select(func.count()).select_from(Action).where(stale_clause(day)))
+    stale = db.session.scalars(
+        _open_actions().where(stale_clause(day))
+        .order_by(Action.last_news_on, Action.id).limit(SUMMARY_LISTED)).all()
     for user in users:
         plan.add(build(keys[user.id], MessageKind.COORDINATOR_SUMMARY, user,
                        "coordinator_summary", updates=updates, pending=pending,
                        extensions=extensions, since=since, day=day,
                        overdue_by_institution=dict(sorted(overdue_by_institution.items())),
+                       stale=stale, stale_count=stale_count,
+                       stale_days=current_app.config["STALE_AFTER_DAYS"],
+                       stale_url=links.external_url("actions.index", stale="1"),
                        review_url=links.external_url("review.queue")))
 
 
@@ -189,6 +242,7 @@ def plan_reminders(day: date, now: datetime, *, digests: bool = False,
     plan = Plan()
     deadline_reminders(day, plan)
     overdue_reminders(day, plan)
+    awaiting_news_reminders(day, plan)
     if digests:
         weekly_digests(day, plan)
     if summaries:
