@@ -321,6 +321,7 @@ def test_unknown_routes_methods_and_ids_are_problems(client, make_user, make_tok
     "status=finished", "institution=NOPE", "institution=424242", "overdue=perhaps",
     "page=0", "per_page=1000", "deadline_from=2024-13-01", "event=abc", "owner=99999",
     "gcm=24", "sort=owner", "q=a%00b", "event=99999999999",
+    "overdu=1",  # a mistyped filter is refused rather than ignored
 ])
 def test_unknown_filter_values_get_a_422_problem(client, make_user, make_token, query):
     headers = bearer(make_token(make_user(Role.VIEWER)))

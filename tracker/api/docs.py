@@ -104,7 +104,8 @@ def _operations(document: dict[str, Any]) -> list[dict[str, Any]]:
                                 "description": p.get("description", "")} for p in parameters],
                 "body": [(media, describe_schema(c.get("schema", {})))
                          for media, c in body.items()],
-                "responses": responses,
+                "responses": sorted(responses, key=lambda r: (r["status"] == "default",
+                                                              r["status"])),
             })
     return operations
 

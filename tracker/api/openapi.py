@@ -54,6 +54,9 @@ class TrackerApi(Api):
     def _register_error_handlers(self):
         """Leave the site's error pages alone: the API's handlers are its blueprint's."""
 
+    def _register_pagination_header(self):
+        """Document no X-Pagination header: list pages carry their totals and links."""
+
     def _register_responses(self):
         """Document every error response as a problem document."""
         for status in http.HTTPStatus:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any
 
+import marshmallow as ma
 from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
@@ -145,7 +146,7 @@ def _get(model, key: int):
 # --- Events -----------------------------------------------------------------------------
 
 @bp.route("/events")
-@bp.arguments(PageArgs, location="query")
+@bp.arguments(PageArgs, location="query", unknown=ma.RAISE)
 @bp.response(200, EventPage)
 def list_events(args):
     """List events, latest first."""
@@ -172,7 +173,7 @@ def get_event(event_id: int):
 # --- Recommendations ----------------------------------------------------------------------
 
 @bp.route("/recommendations")
-@bp.arguments(RecommendationArgs, location="query")
+@bp.arguments(RecommendationArgs, location="query", unknown=ma.RAISE)
 @bp.response(200, RecommendationPage)
 def list_recommendations(args):
     """List recommendations with their progress, filtered like the web list.
@@ -209,7 +210,7 @@ def get_recommendation(recommendation_id: int):
 # --- Actions ------------------------------------------------------------------------------
 
 @bp.route("/actions")
-@bp.arguments(ActionArgs, location="query")
+@bp.arguments(ActionArgs, location="query", unknown=ma.RAISE)
 @bp.response(200, ActionPage)
 def list_actions(args):
     """List actions, filtered and sorted like the web list.
