@@ -476,7 +476,7 @@ def test_list_endpoints_run_the_same_number_of_queries_for_10_or_1000_actions(
     few = queries(url.format(institution=institution.id))
     populate(990)
     many = queries(url.format(institution=institution.id))
-    assert few == many
+    assert few == many > 2, (few, many)
 
 
 # --- Documentation ---------------------------------------------------------------------------

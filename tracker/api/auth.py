@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import g, request
 from flask_babel import gettext as _
-from flask_login import AnonymousUserMixin
 
 from tracker.api import tokens
 from tracker.api.problems import Problem
-from tracker.extensions import db
+from tracker.extensions import db, login_manager
 from tracker.models import User
 
 REALM = 'Bearer realm="tracker"'
@@ -29,7 +28,7 @@ def authenticate() -> User:
     theirs), whatever session cookie the request carries.
     """
     # Set first, so that nothing in this request falls back on the session cookie.
-    g._login_user = AnonymousUserMixin()
+    g._login_user = login_manager.anonymous_user()
     secret = bearer_token()
     if secret is None:
         raise Problem(401, _("Send a valid API token: Authorization: Bearer <token>."),
