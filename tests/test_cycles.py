@@ -3,12 +3,16 @@ and actions without news show as awaiting news or stale."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 
 from tracker.extensions import db
 from tracker.models import (
@@ -22,6 +26,7 @@ from tracker.models import (
     UpdateKind,
 )
 
+ROOT = Path(__file__).resolve().parent.parent
 DAY0 = date(2027, 1, 6)  # a Wednesday: the actions below are created that day
 BASE_URL = "http://127.0.0.1:5000"
 
@@ -381,3 +386,25 @@ def test_the_migration_fills_the_last_news_day_from_the_history(
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     days = dict(db.session.execute(select(Action.id, Action.last_news_on)).all())
     assert days == expected
+
+
+def test_two_planners_at_once_write_each_request_once(app, monthly, make_user):
+    owner = make_user(Role.FOCAL_POINT)
+    db.session.execute(insert(Action), [
+        {"recommendation_id": monthly.id, "title": f"Action {i}", "description": "",
+         "owner_id": owner.id, "lead_institution_id": owner.institution_id,
+         "deadline": DAY0 + timedelta(days=300), "status": Status.IN_PROGRESS,
+         "progress": 10, "version": 1, "last_news_on": DAY0} for i in range(300)])
+    db.session.commit()
+    env = {**os.environ, "TRACKER_ENV": "testing", "SECRET_KEY": app.config["SECRET_KEY"],
+           "DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
+           "TRACKER_SCHEDULE_DIGEST": "0 8 1 1 *", "TRACKER_SCHEDULE_SUMMARY": "0 8 1 1 *"}
+    day = (DAY0 + timedelta(weeks=4)).isoformat()
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "reminders", "plan",
+               "--date", day]
+    processes = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    outputs = [p.communicate(timeout=300)[0] for p in processes]
+    assert [p.returncode for p in processes] == [0, 0], outputs
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.kind == MessageKind.AWAITING_NEWS)) == 300
