@@ -458,6 +458,7 @@ def populate(make_user, make_recommendation, make_event, make_institution):
 @pytest.mark.parametrize("url", [
     "/api/v1/actions?per_page=100",
     "/api/v1/actions?per_page=100&institution={institution}&overdue=1&sort=-progress&q=Action",
+    "/api/v1/actions?per_page=100&awaiting_news=1&stale=0",
     "/api/v1/recommendations?per_page=100&sort=overdue&overdue=1",
     "/api/v1/events?per_page=100",
 ])
@@ -494,3 +495,16 @@ def test_the_documentation_page_is_rendered_on_the_server_from_the_description(c
             assert f"{method.upper()} {path}" in html
     for kind in ("validation-error", "stale-version", "invalid-change", "malformed-request"):
         assert f'id="problem-{kind}"' in html
+
+
+def test_actions_awaiting_news_filter_like_the_web_list(client, make_user, make_action,
+                                                        make_token):
+    quiet = make_action(title="Sans nouvelles", report_every_weeks=2)
+    make_action(title="Nouvelles récentes", report_every_weeks=2)
+    quiet.last_news_on = date.today() - timedelta(weeks=3)
+    db.session.commit()
+    headers = bearer(make_token(make_user(Role.VIEWER)))
+    body = client.get("/api/v1/actions?awaiting_news=1", headers=headers).get_json()
+    assert [a["id"] for a in body["items"]] == [quiet.id]
+    everything = client.get("/api/v1/actions?awaiting_news=0", headers=headers).get_json()
+    assert everything["total"] == 2

@@ -218,6 +218,8 @@ def list_actions(args):
     For instance `?institution=ONM&overdue=1`: the overdue actions ONM leads.
     """
     filters = _action_filters(args)
+    filters.awaiting_news = args["awaiting_news"]
+    filters.stale = args["stale"]
     filters.sort = args["sort"]
     today = clock.today()
     result = action_queries.list_actions(filters, today, args["page"], args["per_page"])

@@ -84,6 +84,10 @@ class ActionArgs(FilterArgs):
     """Filters and sort of the action list."""
 
     recommendation = _id(metadata={"description": "Recommendation id."})
+    awaiting_news = fields.Boolean(load_default=False, metadata={
+        "description": "Only open actions a whole reporting cycle without news."})
+    stale = fields.Boolean(load_default=False, metadata={
+        "description": "Only actions in progress without news for too long."})
     sort = fields.String(load_default="deadline", validate=validate.OneOf(list(ACTION_SORTS)))
 
 
