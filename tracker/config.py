@@ -56,6 +56,12 @@ def from_environment(instance_path: str) -> dict:
             int(n) for n in os.environ.get("TRACKER_REMINDER_OFFSETS", "14,7,1").split(",")
             if n.strip()),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Computed figures (the dashboard's): in Redis, shared by the workers, when
+        # CACHE_REDIS_URL is set; else in each process.
+        "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL", ""),
+        "CACHE_TYPE": os.environ.get("CACHE_TYPE", "")
+        or ("RedisCache" if os.environ.get("CACHE_REDIS_URL") else "SimpleCache"),
+        "DASHBOARD_CACHE_SECONDS": int(os.environ.get("TRACKER_DASHBOARD_CACHE_SECONDS", "60")),
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("TRACKER_LOGIN_LIMIT_PER_ACCOUNT",
                                                   "5 per 15 minutes"),
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("TRACKER_LOGIN_LIMIT_PER_ADDRESS",
@@ -90,10 +96,14 @@ DEFAULTS = {
     "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
     "LANGUAGES": LOCALES,
     "PER_PAGE": 50,
+    # The action list counts its matches up to this many, then says "more than".
+    "ACTION_LIST_COUNT_LIMIT": 1000,
     "PASSWORD_HASH_METHOD": "scrypt",
     "MAIL_TIMEOUT": 30,
     "RATELIMIT_HEADERS_ENABLED": False,
     "RATELIMIT_SWALLOW_ERRORS": True,
+    "CACHE_KEY_PREFIX": "tracker:",
+    "CACHE_DEFAULT_TIMEOUT": 60,
     "EMAIL_LINK_MAX_AGE_DAYS": 14,
     "PASSWORD_RESET_MAX_AGE_SECONDS": 3600,
 }

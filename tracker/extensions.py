@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -36,3 +37,5 @@ babel = Babel()
 # Limits are declared on the views that need them (login); storage comes from
 # RATELIMIT_STORAGE_URI so that all gunicorn workers share the counts.
 limiter = Limiter(key_func=get_remote_address)
+# Short-lived computed figures (the dashboard's); CACHE_TYPE and CACHE_REDIS_URL choose where.
+cache = Cache()

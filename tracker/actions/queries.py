@@ -24,6 +24,7 @@ from tracker.models import (
     User,
     recommendation_gcm,
 )
+from tracker.pagination import Page
 
 
 def action_select() -> Select:
@@ -77,10 +78,10 @@ def stale_clause(today: date):
 SORTS = {
     "deadline": (Action.deadline, Action.id),
     "-deadline": (Action.deadline.desc(), Action.id.desc()),
-    "progress": (Action.progress, Action.deadline),
-    "-progress": (Action.progress.desc(), Action.deadline),
+    "progress": (Action.progress, Action.deadline, Action.id),
+    "-progress": (Action.progress.desc(), Action.deadline, Action.id),
     "title": (Action.title, Action.id),
-    "status": (Action.status, Action.deadline),
+    "status": (Action.status, Action.deadline, Action.id),
     "-updated": (Action.updated_at.desc(), Action.id.desc()),
 }
 
@@ -206,10 +207,47 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def list_actions(filters: ActionFilters, today: date, page: int, per_page: int):
-    """Return one page of actions matching `filters`, soonest deadline first."""
-    stmt = filters.ordered(filters.apply(action_select(), today))
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+@dataclass
+class ActionPage(Page):
+    """A page of the action list. Its total is exact up to the count limit it was built
+    with; beyond, `total` is that limit and `exact` is false ("more than N actions")."""
+
+    exact: bool = True
+    more: bool = False
+
+    @property
+    def pages(self) -> int:
+        """Return the number of pages, or the pages known so far when the total is not exact."""
+        if self.exact:
+            return super().pages
+        return max(super().pages, self.page + (1 if self.more else 0))
+
+    @property
+    def has_next(self) -> bool:
+        """Tell whether rows follow this page (known from the page query itself)."""
+        return self.more
+
+
+def list_actions(filters: ActionFilters, today: date, page: int, per_page: int,
+                 count_limit: int | None = None) -> ActionPage:
+    """Return one page of actions matching `filters`, in the order they ask for.
+
+    The page's rows are chosen on the action table alone (filters, sort, offset), then
+    loaded with what the list shows, so the joins cover 50 rows rather than every match.
+    With `count_limit`, counting stops there: a national list need not be counted whole
+    on every page.
+    """
+    page = max(page, 1)
+    matching = filters.apply(select(Action.id), today)
+    page_ids = filters.ordered(matching).limit(per_page + 1).offset((page - 1) * per_page)
+    rows = db.session.scalars(filters.ordered(action_select().where(
+        Action.id.in_(page_ids.scalar_subquery())))).unique().all()
+    counted = matching if count_limit is None else matching.limit(count_limit + 1)
+    total = db.session.scalar(select(func.count()).select_from(counted.subquery()))
+    exact = count_limit is None or total <= count_limit
+    return ActionPage(items=list(rows[:per_page]), page=page, per_page=per_page,
+                      total=total if exact else count_limit, exact=exact,
+                      more=len(rows) > per_page)
 
 
 def filtered_actions(filters: ActionFilters, today: date) -> list[Action]:

@@ -7,7 +7,17 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, Column, Enum, ForeignKey, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tracker.extensions import db
@@ -83,6 +93,14 @@ class Action(db.Model):
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
         CheckConstraint("start_date IS NULL OR start_date <= deadline",
                         name="start_before_deadline"),
+        # The action list's usual filters (an institution, a status), in deadline order.
+        Index("ix_action_institution_status_deadline",
+              "lead_institution_id", "status", "deadline"),
+        # Search (ILIKE '%...%') by trigrams on PostgreSQL; plain indexes on SQLite.
+        Index("ix_action_title_trgm", "title", postgresql_using="gin",
+              postgresql_ops={"title": "gin_trgm_ops"}),
+        Index("ix_action_description_trgm", "description", postgresql_using="gin",
+              postgresql_ops={"description": "gin_trgm_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -53,7 +53,8 @@ class Event(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str | None] = mapped_column(String(64), unique=True)
     title: Mapped[str] = mapped_column(String(300))
-    date: Mapped[date]
+    # Indexed: lists and menus show the latest events first.
+    date: Mapped[date] = mapped_column(index=True)
     place: Mapped[str] = mapped_column(String(200), default="")
     organisers: Mapped[str] = mapped_column(String(300), default="")
     source_url: Mapped[str] = mapped_column(String(500), default="")
