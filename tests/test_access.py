@@ -15,6 +15,7 @@ from tracker.actions.services import record_progress
 from tracker.evidence.services import attach
 from tracker.evidence.storage import CheckedFile, remove
 from tracker.extensions import db
+from tracker.indicators.services import add_indicator
 from tracker.models import Evidence, Role, Status
 from tracker.review.services import request_extension
 
@@ -94,6 +95,12 @@ ACCESS = {
     "spreadsheets.confirm": "manager",
     "spreadsheets.progress": "manager",
     "spreadsheets.download_template": "manager",
+    "indicators.add_to_action": "manager",
+    "indicators.add_to_recommendation": "manager",
+    "indicators.edit": "manager",
+    "indicators.delete": "manager",
+    # The world's indicator is its recommendation's: the focal points of its actions record.
+    "indicators.record": "updater",
 }
 
 ALLOWED = {
@@ -123,6 +130,10 @@ def world(make_user, make_action, make_institution):
     update = record_progress(owner, action, None, status=Status.IN_PROGRESS, progress=10)
     written = attach(update, [CheckedFile("note.pdf", "application/pdf", "pdf", b"%PDF-1.4")],
                      [])
+    indicator = add_indicator(owner, {
+        "name": "Dossiers traités", "baseline_value": 0.0, "target_value": 10.0,
+        "baseline_date": date.today() - timedelta(days=30),
+        "target_date": date.today() + timedelta(days=300)}, recommendation=action.recommendation)
     db.session.commit()
     evidence_id = db.session.scalar(select(Evidence.id))
     admin = make_user(Role.ADMIN)
@@ -142,6 +153,7 @@ def world(make_user, make_action, make_institution):
         "theme_id": 1,
         "request_id": extension.id,
         "evidence_id": evidence_id,
+        "indicator_id": indicator.id,
         "fmt": "csv",
         "token": "not-a-valid-token",
         "token_id": 1,

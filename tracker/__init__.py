@@ -59,6 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from tracker.evidence.routes import bp as evidence_bp
     from tracker.exports.routes import bp as exports_bp
     from tracker.importing.routes import bp as importing_bp
+    from tracker.indicators.routes import bp as indicators_bp
     from tracker.main.routes import bp as main_bp
     from tracker.profile.routes import bp as profile_bp
     from tracker.public.routes import bp as public_bp
@@ -69,7 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     for blueprint in (auth_bp, main_bp, events_bp, actions_bp, admin_bp, review_bp,
                       dashboard_bp, exports_bp, reports_bp, profile_bp, public_bp,
-                      evidence_bp, reminders_bp, importing_bp, spreadsheets_bp):
+                      evidence_bp, reminders_bp, importing_bp, spreadsheets_bp, indicators_bp):
         app.register_blueprint(blueprint)
     init_errors(app)
 

@@ -9,10 +9,13 @@ from sqlalchemy import select
 
 from tracker import clock
 from tracker.actions import queries, services
-from tracker.actions.forms import ActionForm, UpdateForm
+from tracker.actions.forms import ActionForm
 from tracker.evidence import services as evidence_services
 from tracker.evidence import storage
 from tracker.extensions import db
+from tracker.indicators import forms as indicator_forms
+from tracker.indicators import queries as indicator_queries
+from tracker.indicators import services as indicator_services
 from tracker.models import (
     Action,
     Institution,
@@ -96,8 +99,10 @@ def render_action(action: Action, status_code: int = 200, **forms):
     may_update = can_update_action(current_user, action)
     manages = can_manage(current_user)
     pending = pending_extension(action)
+    today = clock.today()
+    indicators = indicator_queries.action_indicators(action.id)
     if may_update and "form" not in forms:
-        forms["form"] = UpdateForm(formdata=None, data={
+        forms["form"] = indicator_forms.update_form(indicators, today, formdata=None, data={
             "status": action.status.value if action.status != Status.PENDING_VALIDATION
             else Status.COMPLETED.value,
             "progress": action.progress, "version": action.version})
@@ -112,19 +117,21 @@ def render_action(action: Action, status_code: int = 200, **forms):
         select(OutboxMessage).where(OutboxMessage.action_id == action.id)
         .order_by(OutboxMessage.id.desc()).limit(50)).all()
     return render_template(
-        "actions/show.html", action=action, today=clock.today(), can_manage=manages,
-        pending_extension=pending, reminders=reminders, **forms,
+        "actions/show.html", action=action, today=today, can_manage=manages,
+        pending_extension=pending, reminders=reminders,
+        indicator_panels=indicator_queries.panels(indicators, today), **forms,
     ), status_code
 
 
 @bp.post("/actions/<int:action_id>/update")
 @login_required
 def update(action_id: int):
-    """Record a status and progress update, with evidence files and links."""
+    """Record a status and progress update, with evidence files, links and indicator values."""
     action = db.get_or_404(Action, action_id)
     if not can_update_action(current_user, action):
         abort(403)
-    form = UpdateForm()
+    form = indicator_forms.update_form(indicator_queries.action_indicators(action.id),
+                                       clock.today())
     if not form.validate_on_submit():
         return render_action(action, form=form, status_code=422)
     try:
@@ -135,10 +142,11 @@ def update(action_id: int):
     links = form.link_list
     written: list[str] = []
     try:
-        entry = services.record_progress(
+        entry = indicator_services.record_update(
             current_user, action, form.expected_version,
             status=Status(form.status.data), progress=form.progress.data,
             comment=form.comment.data or "", has_evidence=bool(checked or links),
+            readings=form.readings, today=clock.today(),
         )
         written = evidence_services.attach(entry, checked, links)
         db.session.commit()

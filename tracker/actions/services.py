@@ -151,8 +151,13 @@ def record_change(actor: User, action: Action, kind: UpdateKind, *,
 
 def record_progress(actor: User, action: Action, expected_version: int | None, *,
                     status: Status, progress: int, comment: str = "",
-                    has_evidence: bool = False) -> ActionUpdate:
+                    has_evidence: bool = False,
+                    measurements: list[dict[str, Any]] | None = None) -> ActionUpdate:
     """Record a status and progress update with a comment in the action's history.
+
+    `measurements` summarises the indicator values given with the update (see
+    tracker.indicators.services.record_update): they are kept in the row's `changes`, and
+    a row that changes neither status nor progress is then a `measurement` row.
 
     A completed action is at 100 %, a not started one at 0 %. When a focal point reports
     an action completed it waits for a coordinator's validation; a coordinator's or an
@@ -179,13 +184,15 @@ def record_progress(actor: User, action: Action, expected_version: int | None, *
     elif status == Status.NOT_STARTED:
         progress = 0
     comment = comment.strip()
-    if (status == action.status and progress == action.progress and not comment
-            and not has_evidence):
+    unchanged = status == action.status and progress == action.progress
+    if unchanged and not comment and not has_evidence and not measurements:
         raise InvalidChange(
             _l("Nothing to record: change the status or progress, or add a comment."))
     reported = status == Status.PENDING_VALIDATION and action.status != status
-    entry = record_change(actor, action, UpdateKind.PROGRESS, status=status,
-                          progress=progress, comment=comment)
+    kind = UpdateKind.MEASUREMENT if unchanged and measurements else UpdateKind.PROGRESS
+    entry = record_change(actor, action, kind, status=status, progress=progress,
+                          comment=comment,
+                          changes={"measurements": measurements} if measurements else None)
     if reported:
         notifications.notify_coordinators("completion_reported", action, entry, actor)
     return entry

@@ -9,6 +9,7 @@ from tracker import clock
 from tracker.actions.queries import ActionFilters, news_counts
 from tracker.dashboard import charts, queries
 from tracker.extensions import db
+from tracker.indicators import queries as indicator_queries
 from tracker.models import Event
 
 bp = Blueprint("dashboard", __name__)
@@ -24,4 +25,5 @@ def index():
     return render_template("dashboard/index.html", data=data, event=event,
                            news=news_counts(data.today, event_id),
                            events=queries.event_choices(event_id),
-                           charts=charts.dashboard_charts(data))
+                           charts=charts.dashboard_charts(data),
+                           indicators=indicator_queries.dashboard_counts(data.today, event_id))

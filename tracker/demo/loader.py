@@ -19,10 +19,12 @@ from tracker.actions.services import create_action, record_progress
 from tracker.admin.services import create_user, save_institution
 from tracker.events.services import create_event, create_recommendation
 from tracker.extensions import db
+from tracker.indicators.services import Reading, add_indicator, record_update
 from tracker.models import (
     Action,
     Event,
     GcmObjective,
+    Indicator,
     Institution,
     Priority,
     Recommendation,
@@ -110,6 +112,7 @@ def load_demo(today: date | None = None) -> dict[str, int]:
             for action_item in rec_item.get("actions", []):
                 created += _load_action(action_item, recommendation, users, institutions,
                                         coordinator, today)
+                created += _load_indicators(action_item, recommendation, coordinator, today)
                 counts["actions"] += 1
     db.session.flush()
     return {**counts, "created": created}
@@ -138,3 +141,38 @@ def _load_action(item: dict[str, Any], recommendation: Recommendation, users: di
         record_progress(author, action, None, status=status, progress=item.get("progress", 0),
                         comment=item.get("comment", ""))
     return 1
+
+
+def _load_indicators(item: dict[str, Any], recommendation: Recommendation, coordinator: User,
+                     today: date) -> int:
+    """Give a demo action its indicators, each with the values its owner recorded."""
+    if not item.get("indicators"):
+        return 0
+    action = db.session.scalar(select(Action).where(
+        Action.recommendation_id == recommendation.id, Action.title == item["title"]))
+    created = 0
+    for spec in item["indicators"]:
+        exists = db.session.scalar(select(Indicator.id).where(
+            Indicator.action_id == action.id, Indicator.name == spec["name"]))
+        if exists is not None:
+            continue
+        indicator = add_indicator(coordinator, {
+            "name": spec["name"], "unit": spec.get("unit", ""),
+            "baseline_value": float(spec["baseline"]),
+            "baseline_date": today + timedelta(days=spec["baseline_offset_days"]),
+            "target_value": float(spec["target"]),
+            "target_date": today + timedelta(days=spec["target_offset_days"]),
+            "data_source": spec.get("data_source", ""),
+            "disaggregation": spec.get("disaggregation", ""),
+        }, action=action)
+        created += 1
+        for reading in spec.get("measurements", []):
+            # Recorded by the owner through the update form: values only, status unchanged.
+            status = (Status.COMPLETED if action.status == Status.PENDING_VALIDATION
+                      else action.status)
+            record_update(action.owner, action, None, status=status, progress=action.progress,
+                          comment=reading.get("comment", ""), today=today,
+                          readings=[Reading(indicator, float(reading["value"]),
+                                            today + timedelta(days=reading["offset_days"]))])
+            created += 1
+    return created

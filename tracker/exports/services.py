@@ -24,12 +24,18 @@ def header() -> list[str]:
         _("Action id"), _("Action"), _("Recommendation id"), _("Recommendation number"),
         _("Recommendation"), _("Event id"), _("Event"), _("Owner"), _("Lead institution"),
         _("Contributing institutions"), _("Status"), _("Progress (%)"), _("Start date"),
-        _("Deadline"), _("Overdue"), _("Last change"),
+        _("Deadline"), _("Overdue"), _("Last change"), _("Indicators"),
     ]
 
 
-def rows(actions: Iterable[Action], today: date) -> list[list[Any]]:
-    """Return one row a action, with dates in ISO 8601."""
+def rows(actions: Iterable[Action], today: date,
+         indicators: dict[int, str] | None = None) -> list[list[Any]]:
+    """Return one row a action, with dates in ISO 8601.
+
+    `indicators` maps action ids to the summary of their indicators ("name: latest/target
+    unit; ..."), as tracker.indicators.queries.action_summaries writes it.
+    """
+    indicators = indicators or {}
     result = []
     for action in actions:
         recommendation = action.recommendation
@@ -40,7 +46,7 @@ def rows(actions: Iterable[Action], today: date) -> list[list[Any]]:
             ", ".join(c.code for c in action.contributors), action.status.label,
             action.progress, action.start_date.isoformat() if action.start_date else "",
             action.deadline.isoformat(), _("yes") if action.is_overdue(today) else _("no"),
-            action.updated_at.isoformat(timespec="seconds"),
+            action.updated_at.isoformat(timespec="seconds"), indicators.get(action.id, ""),
         ])
     return result
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased, contains_eager
 
 from tracker.actions.queries import recommendation_progress
 from tracker.extensions import db
+from tracker.indicators.queries import EventIndicators, event_indicators
 from tracker.models import (
     Action,
     ActionUpdate,
@@ -52,6 +53,7 @@ class EventReport:
     status_counts: dict[Status, int]
     overdue_count: int
     institutions: list[Institution]
+    indicators: EventIndicators = field(default_factory=EventIndicators)
 
     @property
     def recommendation_count(self) -> int:
@@ -81,9 +83,10 @@ class EventReport:
 def event_report(event: Event, today: date) -> EventReport:
     """Return the progress report of `event` as of `today`.
 
-    Three queries whatever the size of the event: its recommendations, its actions
+    Five queries whatever the size of the event: its recommendations, its actions
     joined with their owner, lead institution, last update and evidence count (both
-    aggregated by GROUP BY subqueries), and the recommendations' progress.
+    aggregated by GROUP BY subqueries), the recommendations' progress, and the
+    indicators of its recommendations and actions with their measurements.
     """
     recommendations = db.session.scalars(
         select(Recommendation).where(Recommendation.event_id == event.id)
@@ -142,4 +145,5 @@ def event_report(event: Event, today: date) -> EventReport:
         event=event, today=today, sections=list(sections.values()), status_counts=counts,
         overdue_count=overdue,
         institutions=sorted(institutions.values(), key=lambda i: i.code),
+        indicators=event_indicators(event.id, today),
     )

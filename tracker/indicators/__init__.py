@@ -1,0 +1,1 @@
+"""Indicators of recommendations and actions: baselines, targets and measured values."""

@@ -1,0 +1,236 @@
+"""Domain operations on indicators and their measurements. They flush; the caller commits.
+
+An action's indicators leave their trace in the action's history (an `edited` row when
+one is added, changed or removed; the update that carried a measurement); a
+recommendation's indicators in the audit log.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, exists, or_, select
+
+from tracker import audit
+from tracker.actions import services as action_services
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    ActionUpdate,
+    Indicator,
+    Measurement,
+    Recommendation,
+    Role,
+    Status,
+    UpdateKind,
+    User,
+)
+from tracker.permissions import can_manage, can_update_action
+
+INDICATOR_FIELDS = ("name", "unit", "baseline_value", "baseline_date", "target_value",
+                    "target_date", "data_source", "disaggregation")
+TEXT_LIMITS = {"name": 300, "unit": 60, "data_source": 300, "disaggregation": 300}
+
+
+class InvalidIndicator(action_services.InvalidChange):
+    """Raised when an indicator or a measurement breaks a rule; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A value of an indicator on a date, as given in an update form."""
+
+    indicator: Indicator
+    value: float
+    measured_on: date
+
+    def summary(self) -> dict[str, Any]:
+        """Return what the history row keeps of it, readable even if the indicator goes."""
+        return {"indicator_id": self.indicator.id, "name": self.indicator.name,
+                "unit": self.indicator.unit, "value": self.value,
+                "measured_on": self.measured_on.isoformat()}
+
+
+def _check_number(value: Any) -> None:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+        raise InvalidIndicator(_l("Values must be finite numbers."))
+
+
+def check_values(values: dict[str, Any]) -> None:
+    """Check an indicator's fields. Raises `InvalidIndicator`."""
+    if not (values.get("name") or "").strip():
+        raise InvalidIndicator(_l("Give the indicator a name."))
+    for name, limit in TEXT_LIMITS.items():
+        if len(values.get(name) or "") > limit:
+            raise InvalidIndicator(_l("A text is too long."))
+    _check_number(values.get("baseline_value"))
+    _check_number(values.get("target_value"))
+    baseline, target = values.get("baseline_date"), values.get("target_date")
+    if not isinstance(baseline, date) or not isinstance(target, date):
+        raise InvalidIndicator(_l("Give the baseline and target dates."))
+    if target <= baseline:
+        raise InvalidIndicator(_l("The target date must be after the baseline date."))
+
+
+def date_problem(indicator: Indicator, day: date | None, today: date) -> str | None:
+    """Return why a value cannot be dated `day`, or None when it can."""
+    if day is None:
+        return str(_l("Give the date of this value."))
+    if day > today:
+        return str(_l("A value cannot be dated in the future."))
+    if day < indicator.baseline_date:
+        return str(_l("A value cannot be dated before the baseline date (%(date)s).",
+                      date=format_date(indicator.baseline_date, "medium")))
+    return None
+
+
+def _cleaned(values: dict[str, Any]) -> dict[str, Any]:
+    """Return the indicator's fields from `values`, texts stripped (empty when missing)."""
+    return {name: (values.get(name) or "").strip() if name in TEXT_LIMITS else values[name]
+            for name in INDICATOR_FIELDS}
+
+
+def snapshot(indicator: Indicator) -> dict[str, Any]:
+    """Return the indicator's fields as JSON can store them, for a history or audit row."""
+    return {"id": indicator.id, **{name: audit.jsonable(getattr(indicator, name))
+                                   for name in INDICATOR_FIELDS}}
+
+
+def _history(actor: User, action: Action, old: dict | None, new: dict | None) -> ActionUpdate:
+    entry = ActionUpdate(action=action, author=actor, kind=UpdateKind.EDITED,
+                         changes={"indicator": [old, new]})
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def add_indicator(actor: User, values: dict[str, Any], *, action: Action | None = None,
+                  recommendation: Recommendation | None = None) -> Indicator:
+    """Give an action or a recommendation (exactly one) a new indicator.
+
+    Raises `InvalidIndicator` when the values break a rule.
+    """
+    if (action is None) == (recommendation is None):
+        raise ValueError("an indicator belongs to an action or to a recommendation")
+    check_values(values)
+    indicator = Indicator(action=action, recommendation=recommendation, **_cleaned(values))
+    db.session.add(indicator)
+    db.session.flush()
+    if action is not None:
+        _history(actor, action, None, snapshot(indicator))
+    else:
+        audit.record(actor, "create", indicator, snapshot(indicator))
+    return indicator
+
+
+def update_indicator(actor: User, indicator: Indicator, values: dict[str, Any]) -> dict:
+    """Change an indicator's fields and record what changed; return {field: [old, new]}.
+
+    Raises `InvalidIndicator` when the result would break a rule.
+    """
+    merged = {name: getattr(indicator, name) for name in INDICATOR_FIELDS}
+    merged.update({k: v for k, v in values.items() if k in INDICATOR_FIELDS})
+    check_values(merged)
+    before = snapshot(indicator)
+    changes = audit.apply_changes(indicator, _cleaned(merged))
+    if not changes:
+        return {}
+    db.session.flush()
+    if indicator.action is not None:
+        _history(actor, indicator.action, before, snapshot(indicator))
+    else:
+        audit.record(actor, "update", indicator, changes)
+    return changes
+
+
+def remove_indicator(actor: User, indicator: Indicator) -> None:
+    """Delete an indicator and its measurements; the history keeps what it was.
+
+    The history rows of past updates keep the values they recorded.
+    """
+    count = len(indicator.measurements)
+    before = {**snapshot(indicator), "measurements": count}
+    action = indicator.action
+    db.session.execute(delete(Measurement).where(Measurement.indicator_id == indicator.id))
+    db.session.delete(indicator)
+    db.session.flush()
+    if action is not None:
+        _history(actor, action, before, None)
+    else:
+        audit.record_event(actor, "delete", "indicator", before["id"], before)
+
+
+def record_update(actor: User, action: Action, expected_version: int | None, *,
+                  status: Status, progress: int, comment: str = "",
+                  has_evidence: bool = False, readings: list[Reading] | None = None,
+                  today: date) -> ActionUpdate:
+    """Record an action's update with the indicator values given in the same form.
+
+    The values are kept with the update's history row: a `measurement` row when status
+    and progress stay as they were, else the progress row. Raises what
+    `record_progress` raises, and `InvalidIndicator` for a value that breaks a rule.
+    """
+    readings = list(readings or [])
+    for reading in readings:
+        if reading.indicator.action_id != action.id:
+            raise ValueError("a reading of another action's indicator")
+        _check_number(reading.value)
+        problem = date_problem(reading.indicator, reading.measured_on, today)
+        if problem:
+            raise InvalidIndicator(problem)
+    entry = action_services.record_progress(
+        actor, action, expected_version, status=status, progress=progress, comment=comment,
+        has_evidence=has_evidence, measurements=[r.summary() for r in readings])
+    for reading in readings:
+        db.session.add(Measurement(indicator=reading.indicator, update=entry, author=actor,
+                                   value=reading.value, measured_on=reading.measured_on,
+                                   comment=entry.comment))
+    db.session.flush()
+    return entry
+
+
+def record_measurement(actor: User, indicator: Indicator, value: float, measured_on: date,
+                       comment: str, today: date) -> Measurement:
+    """Record a value of a recommendation's indicator, with an audit row.
+
+    (An action's indicators are measured through the action's update form, so that the
+    value joins its history.) Raises `InvalidIndicator`.
+    """
+    if indicator.recommendation_id is None:
+        raise ValueError("an action's indicator is measured through the action's update")
+    _check_number(value)
+    problem = date_problem(indicator, measured_on, today)
+    if problem:
+        raise InvalidIndicator(problem)
+    measurement = Measurement(indicator=indicator, author=actor, value=value,
+                              measured_on=measured_on, comment=comment.strip())
+    db.session.add(measurement)
+    db.session.flush()
+    audit.record(actor, "measure", indicator, {
+        "measurement": [None, measurement.id], "value": [None, value],
+        "measured_on": [None, measured_on.isoformat()]})
+    return measurement
+
+
+def can_measure(user: User, indicator: Indicator) -> bool:
+    """Tell whether `user` may record values of `indicator`.
+
+    An action's indicator: whoever may update the action. A recommendation's indicator:
+    coordinators and admins, and the focal points who may update one of its actions.
+    """
+    if indicator.action is not None:
+        return can_update_action(user, indicator.action)
+    if can_manage(user):
+        return True
+    if not user.is_authenticated or user.role != Role.FOCAL_POINT:
+        return False
+    conditions = [Action.owner_id == user.id]
+    if user.institution_id is not None:
+        conditions.append(Action.lead_institution_id == user.institution_id)
+    return bool(db.session.scalar(select(exists().where(
+        Action.recommendation_id == indicator.recommendation_id, or_(*conditions)))))
