@@ -141,7 +141,7 @@ def test_coordinator_defines_focal_point_measures_pages_and_dashboard_follow(cli
 
     page = client.get(f"/actions/{guide.id}").get_data(as_text=True)
     panel = page[page.index(f'id="indicator-{indicator.id}"'):]
-    assert 'class="indicator-latest-value">6.5 articles<' in panel
+    assert 'class="indicator-latest-value"><bdi>6.5 articles</bdi><' in panel
     assert "65 % of the way from baseline to target" in panel
     assert "50 % of the time elapsed" in panel
     assert "On track" in panel
