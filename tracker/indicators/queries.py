@@ -20,7 +20,6 @@ Every function here runs a fixed number of SQL queries, whatever the number of r
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -55,10 +54,8 @@ class Settings:
 
 
 def _setting(name: str, default: int) -> int:
-    # The app's configuration wins; a deployment may also set TRACKER_<NAME>.
-    value = current_app.config.get(name)
-    if value is None:
-        value = os.environ.get(f"TRACKER_{name}", "")
+    # Set from TRACKER_<NAME> by tracker.config.
+    value = current_app.config.get(name, default)
     try:
         return max(int(value), 0)
     except (TypeError, ValueError):
