@@ -238,6 +238,23 @@ def test_load_demo_shows_actions_done_in_progress_overdue_and_due_soon(runner):
     assert any(today <= a.deadline <= today + timedelta(days=14) for a in open_actions)
 
 
+def test_load_demo_has_actions_awaiting_news_and_stale_ones(runner, client, auth):
+    runner.invoke(args=["load-demo"])
+    auth.login("coordination@demo.tracker.tn", "demo-coord-2026")
+
+    awaiting = client.get("/actions?awaiting_news=1").get_data(as_text=True)
+    stale = client.get("/actions?stale=1").get_data(as_text=True)
+
+    # The ONM workshop asks for news every four weeks; two of its actions have none
+    # for 38 and 50 days. An action without a cycle has had none for 45 days.
+    assert "Publier un guide terminologique" in awaiting
+    assert "Signer des conventions de partenariat" in awaiting
+    assert "Intégrer un module sur la migration" not in awaiting
+    assert "Intégrer un module sur la migration" in stale
+    assert "Signer des conventions de partenariat" in stale
+    assert "Produire des statistiques désagrégées" not in stale
+
+
 def test_load_demo_twice_changes_nothing(runner):
     first = runner.invoke(args=["load-demo"])
     assert first.exit_code == 0, first.output

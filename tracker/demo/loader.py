@@ -8,7 +8,7 @@ done, in progress, overdue and due soon.
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
 from typing import Any
 
@@ -93,6 +93,7 @@ def load_demo(today: date | None = None) -> dict[str, int]:
                 date=date.fromisoformat(item["date"]), place=item.get("place", ""),
                 organisers=item.get("organisers", ""), source_url=item.get("source_url", ""),
                 description=item.get("description", ""),
+                report_every_weeks=item.get("report_every_weeks"),
             )
             created += 1
         counts["events"] += 1
@@ -140,6 +141,14 @@ def _load_action(item: dict[str, Any], recommendation: Recommendation, users: di
         author = coordinator if status == Status.COMPLETED else action.owner
         record_progress(author, action, None, status=status, progress=item.get("progress", 0),
                         comment=item.get("comment", ""))
+    news_offset = item.get("last_news_offset_days")
+    if news_offset is not None:
+        # The owner's last news is that old: the history says so, and the action's
+        # reporting cycle and staleness count from that day.
+        last_news = today + timedelta(days=news_offset)
+        for update in action.updates:
+            update.created_at = datetime.combine(last_news, time(9), tzinfo=UTC)
+        action.last_news_on = last_news
     return 1
 
 
