@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased
 
 from tracker.actions.queries import ActionFilters, overdue_clause
 from tracker.extensions import db
@@ -23,6 +23,7 @@ from tracker.models import (
     Status,
     Theme,
     UpdateKind,
+    User,
     recommendation_gcm,
 )
 
@@ -104,27 +105,50 @@ def overview(today: date, event_id: int | None = None) -> Overview:
     return Overview(by_status=by_status, overdue=overdue, due_soon=soon)
 
 
-def _listed(stmt: Select) -> Select:
-    """Load what the dashboard's lists show of each action: its owner and lead institution."""
-    return stmt.options(joinedload(Action.owner), joinedload(Action.lead_institution))
+@dataclass(frozen=True)
+class ListedAction:
+    """What the dashboard's lists show of an action: plain values, so figures can be cached."""
+
+    id: int
+    title: str
+    deadline: date
+    status: Status
+    owner_name: str
+    institution_code: str
+    institution_name: str
+
+    def days_late(self, today: date) -> int:
+        """Return how many days past the deadline an overdue action is (0 when it is not)."""
+        late = self.status not in NEVER_OVERDUE_STATUSES and self.deadline < today
+        return (today - self.deadline).days if late else 0
+
+
+def _listed(stmt: Select) -> list[ListedAction]:
+    """Run `stmt` (a select of actions) for the columns the dashboard's lists show."""
+    stmt = stmt.with_only_columns(
+        Action.id, Action.title, Action.deadline, Action.status, User.name, Institution.code,
+        Institution.name, maintain_column_froms=True,
+    ).join(User, User.id == Action.owner_id) \
+        .join(Institution, Institution.id == Action.lead_institution_id)
+    return [ListedAction(*row) for row in db.session.execute(stmt)]
 
 
 def due_soon_actions(today: date, event_id: int | None = None,
-                     limit: int = LIST_LIMIT) -> list[Action]:
+                     limit: int = LIST_LIMIT) -> list[ListedAction]:
     """Return open actions due within DUE_SOON_DAYS, soonest first."""
-    stmt = _listed(select(Action)).where(
+    stmt = select(Action).where(
         Action.status.not_in(NEVER_OVERDUE_STATUSES),
         Action.deadline.between(today, today + timedelta(days=DUE_SOON_DAYS)),
     ).order_by(Action.deadline, Action.id).limit(limit)
-    return list(db.session.scalars(_scoped(stmt, today, event_id)))
+    return _listed(_scoped(stmt, today, event_id))
 
 
 def overdue_actions(today: date, event_id: int | None = None,
-                    limit: int = LIST_LIMIT) -> list[Action]:
+                    limit: int = LIST_LIMIT) -> list[ListedAction]:
     """Return overdue actions, the longest overdue first."""
-    stmt = _listed(select(Action)).where(overdue_clause(today)) \
-        .order_by(Action.deadline, Action.id).limit(limit)
-    return list(db.session.scalars(_scoped(stmt, today, event_id)))
+    stmt = select(Action).where(overdue_clause(today)).order_by(Action.deadline, Action.id) \
+        .limit(limit)
+    return _listed(_scoped(stmt, today, event_id))
 
 
 @dataclass
@@ -327,8 +351,8 @@ class Dashboard:
     today: date
     event_id: int | None
     overview: Overview
-    due_soon: list[Action]
-    overdue: list[Action]
+    due_soon: list[ListedAction]
+    overdue: list[ListedAction]
     events: list[BreakdownRow]
     events_truncated: bool
     recommendations: list[BreakdownRow]
