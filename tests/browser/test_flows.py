@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from tests.browser.conftest import axe_violations, login, screenshot
 from tests.conftest import PASSWORD
 from tracker.extensions import db
+from tracker.indicators.services import Reading, add_indicator, record_update
 from tracker.models import Role, Status
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -34,6 +35,15 @@ def people(make_user, make_institution, make_action, make_event, make_recommenda
                          deadline=date.today() + timedelta(days=5))
     make_action(owner=focal, recommendation=recommendation, title="Former les statisticiens",
                 deadline=date.today() - timedelta(days=3))
+    # An indicator with a value, so the pages show its chart and the update form its field.
+    indicator = add_indicator(coordinator, {
+        "name": "Sources de données cartographiées", "unit": "sources",
+        "baseline_value": 0, "baseline_date": date.today() - timedelta(days=60),
+        "target_value": 12, "target_date": date.today() + timedelta(days=120)}, action=action)
+    record_update(focal, action, action.version, status=action.status, progress=action.progress,
+                  readings=[Reading(indicator, 5, date.today() - timedelta(days=2))],
+                  today=date.today())
+    db.session.commit()
     return {"focal": focal, "coordinator": coordinator, "action": action, "event": event}
 
 
@@ -102,7 +112,8 @@ def test_exports_download_and_open(new_page, people):
 
 @pytest.mark.parametrize("path", ["/login", "/my-actions", "/actions", "/actions/{action}",
                                   "/events", "/events/{event}", "/review", "/dashboard",
-                                  "/recommendations", "/events/{event}/report", "/profile"])
+                                  "/recommendations", "/events/{event}/report", "/profile",
+                                  "/spreadsheets/import", "/api/v1/docs"])
 def test_main_pages_have_no_serious_accessibility_violation(new_page, people, path):
     page = new_page(bypass_csp=True)  # lets axe-core be injected into the page
     if path != "/login":
