@@ -144,7 +144,7 @@ def test_coordinator_defines_focal_point_measures_pages_and_dashboard_follow(cli
     assert 'class="indicator-latest-value"><bdi>6.5 articles</bdi><' in panel
     assert "65 % of the way from baseline to target" in panel
     assert "50 % of the time elapsed" in panel
-    assert "On track" in panel
+    assert "Progressing as planned" in panel
     chart = panel[panel.index("<svg"):panel.index("</svg>")]
     assert chart.count("<circle") == 4  # baseline, target and the two values
     assert 'stroke="#0b5cad"' in chart and "6.5 articles" in chart
@@ -156,7 +156,7 @@ def test_coordinator_defines_focal_point_measures_pages_and_dashboard_follow(cli
     after = client.get(dashboard).get_data(as_text=True)
     assert _kpi(after, "on-track") == _kpi(before, "on-track") + 1
     assert _kpi(after, "stale") == _kpi(before, "stale") - 1
-    assert "on track when its latest value covers" in after
+    assert "progresses as planned when its latest value covers" in after
 
 
 # Permissions ---------------------------------------------------------------------------
@@ -349,7 +349,7 @@ def test_a_decreasing_target_counts_the_way_down(client, auth, make_action, make
     auth.login(coordinator)
     page = client.get(f"/actions/{action.id}").get_data(as_text=True)
     assert "50 % of the way from baseline to target" in page
-    assert "On track" in page
+    assert "Progressing as planned" in page
 
 
 def test_share_covered_handles_decreasing_and_flat_ranges():

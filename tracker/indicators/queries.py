@@ -38,7 +38,7 @@ ON_TRACK = "on_track"
 OFF_TRACK = "off_track"
 NO_RECENT_DATA = "no_recent_data"
 STATES = (ON_TRACK, OFF_TRACK, NO_RECENT_DATA)
-STATE_LABELS = {ON_TRACK: _l("On track"), OFF_TRACK: _l("Off track"),
+STATE_LABELS = {ON_TRACK: _l("Progressing as planned"), OFF_TRACK: _l("Behind plan"),
                 NO_RECENT_DATA: _l("No recent data")}
 DEFAULT_STALE_DAYS = 90
 DEFAULT_TOLERANCE = 10
