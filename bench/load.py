@@ -235,6 +235,7 @@ def main() -> None:
             runs.append(run_pages(scenarios, cookie, args.seconds, args.connections))
         # The POST scenario wrote: the next dashboard computes its figures, the one after
         # reads them back.
+        time.sleep(2)  # the POSTs still in flight when wrk stopped commit meanwhile
         dashboard_alone = [timed_get("/dashboard", cookie) for _ in range(2)]
         memory = worker_memory(process.pid)
     finally:
