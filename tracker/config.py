@@ -40,6 +40,10 @@ def from_environment(instance_path: str) -> dict:
         "BABEL_DEFAULT_LOCALE": os.environ.get("TRACKER_DEFAULT_LOCALE", "fr"),
         "DUE_SOON_DAYS": int(os.environ.get("TRACKER_DUE_SOON_DAYS", "14")),
         "STALE_AFTER_DAYS": int(os.environ.get("TRACKER_STALE_AFTER_DAYS", "30")),
+        # An indicator progresses as planned with a value at most this old, and at most this many
+        # percentage points behind the share of its time elapsed.
+        "INDICATOR_STALE_DAYS": int(os.environ.get("TRACKER_INDICATOR_STALE_DAYS", "90")),
+        "INDICATOR_TOLERANCE": int(os.environ.get("TRACKER_INDICATOR_TOLERANCE", "10")),
         "UPLOAD_FOLDER": os.environ.get("TRACKER_UPLOAD_FOLDER", ""),
         "EVIDENCE_MAX_BYTES": int(os.environ.get("TRACKER_EVIDENCE_MAX_MB", "10")) * 1024 * 1024,
         "EVIDENCE_MAX_FILES": int(os.environ.get("TRACKER_EVIDENCE_MAX_FILES", "5")),
