@@ -117,6 +117,9 @@ def main() -> None:
         fill(args.actions, today)
         print(f"fill: {args.actions} actions in {time.perf_counter() - started:.1f} s "
               f"({db.engine.dialect.name})")
+        # A deployment's database has statistics; freshly bulk-loaded tables have none yet.
+        db.session.execute(sa.text("ANALYZE"))
+        db.session.commit()
 
         from tracker.reminders import jobs
 
