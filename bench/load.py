@@ -254,8 +254,8 @@ def main() -> None:
         f"{platform.python_implementation()} {platform.python_version()}, PostgreSQL, "
         f"gunicorn with {args.workers} sync workers ({cache}), wrk with {args.connections} "
         f"connections for {args.seconds} s a page, on loopback, one signed-in coordinator "
-        "session. Other work shared the machine's cores: figures vary by some 10 to 20 % "
-        "from one run to the next.",
+        "session. The load generator shares the cores with the server; figures vary by "
+        "some 10 to 20 % from one run to the next.",
         "",
         "Data (`bench/generate.py`, scale 1): "
         + ", ".join(f"{n:,} {t}" for t, n in counts.items()) + ".",
