@@ -154,3 +154,22 @@ def test_dashboard_still_works_when_the_cache_server_is_down(
     assert _kpi(page, "overdue") == "50 %"
     assert _aggregates(statements)
     assert "figures cache unavailable" in caplog.text
+
+
+def test_list_filter_menus_are_cached_and_follow_new_events_and_languages(
+        client, auth, coordinator, two_actions, make_event):
+    auth.login(coordinator)
+    client.get("/actions")
+    with count_queries() as statements:
+        page = client.get("/actions").get_data(as_text=True)
+    assert not [s for s in statements if re.search(r"\bFROM event\b", s)]  # menus cached
+    assert "Atelier de suivi du Pacte mondial" not in page
+
+    event = make_event(title="Atelier de suivi du Pacte mondial")
+    page = client.get("/actions").get_data(as_text=True)
+    assert f'<option value="{event.id}" >Atelier de suivi du Pacte mondial</option>' in page
+
+    french = client.get("/actions", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    arabic = client.get("/actions", headers={"Accept-Language": "ar"}).get_data(as_text=True)
+    assert "Systèmes d&#39;information" in french or "Systèmes d'information" in french
+    assert "Systèmes d" not in arabic and 'dir="rtl"' in arabic

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from tracker.dashboard.cache import figures
 from tracker.extensions import db
 from tracker.models import (
     CLOSED_STATUSES,
@@ -332,3 +334,31 @@ def filter_choices(filters: ActionFilters | None = None, limit: int = 100) -> di
         "statuses": list(Status),
         "sorts": list(SORTS),
     }
+
+
+def filter_menus(filters: ActionFilters | None = None) -> dict[str, list]:
+    """Return `filter_choices` as plain values, read from the figures cache when fresh.
+
+    Every list page offers the same menus, and they change far less often than lists
+    are read; like the dashboard's figures, they go stale with any write through the
+    tracker (see `tracker.dashboard.cache`) and are kept per language, since theme and
+    objective labels are translated.
+    """
+    filters = filters or ActionFilters()
+
+    def compute() -> dict[str, list]:
+        choices = filter_choices(filters)
+        return {
+            "events": [SimpleNamespace(id=e.id, title=e.title) for e in choices["events"]],
+            "institutions": [SimpleNamespace(id=i.id, code=i.code, name=i.name)
+                             for i in choices["institutions"]],
+            "themes": [SimpleNamespace(id=t.id, label=str(t.label)) for t in choices["themes"]],
+            "owners": [SimpleNamespace(id=u.id, name=u.name) for u in choices["owners"]],
+            "objectives": [SimpleNamespace(number=o.number, label=str(o.label))
+                           for o in choices["objectives"]],
+            "statuses": choices["statuses"],
+            "sorts": choices["sorts"],
+        }
+
+    return figures("filter-menus", (filters.event_id, filters.institution_id, filters.owner_id),
+                   compute)
