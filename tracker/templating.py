@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, format_timedelta, gettext
+from flask_babel import format_date, format_datetime, format_timedelta, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -57,7 +58,7 @@ def init_app(app: Flask) -> None:
             "user_can_administer": can_administer(current_user) if current_user else False,
         }
 
-    app.jinja_env.filters["date"] = lambda value: format_date(value, "medium") if value else ""
+    app.jinja_env.filters["date"] = medium_date
     app.jinja_env.filters["datetime"] = (
         lambda value: format_datetime(value, "short") if value else ""
     )
@@ -65,9 +66,29 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["relative_deadline"] = relative_deadline
 
 
+def _locale() -> str:
+    return str(get_locale() or "")
+
+
+def medium_date(value: date | None) -> str:
+    """Format a date for the reader ("24 nov. 2026"); lists format hundreds of them."""
+    return _medium_date(value, _locale()) if value else ""
+
+
+@lru_cache(maxsize=8192)
+def _medium_date(value: date, locale: str) -> str:
+    # `locale` is the one in force (get_locale), passed only to key the cache.
+    return format_date(value, "medium")
+
+
 def relative_deadline(deadline: date, today: date) -> str:
     """Say how far a deadline is, in the reader's language: "in 3 days", "overdue by 5 days"."""
-    days = (deadline - today).days
+    return _relative_deadline((deadline - today).days, _locale())
+
+
+@lru_cache(maxsize=8192)
+def _relative_deadline(days: int, locale: str) -> str:
+    # `locale` is the one in force (get_locale), passed only to key the cache.
     if days == 0:
         return gettext("due today")
     delta = format_timedelta(timedelta(days=abs(days)), granularity="day", threshold=1.5)
