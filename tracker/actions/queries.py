@@ -307,13 +307,23 @@ def status_counts(recommendation_ids: list[int] | None = None) -> dict[Status, i
     return counts
 
 
-def filter_choices(filters: ActionFilters | None = None, limit: int = 100) -> dict[str, list]:
-    """Return what the filter menus offer, kept short enough to use at national scale.
+def filter_choices(filters: ActionFilters | None = None) -> dict[str, list]:
+    """Return what the filter menus offer, as plain values, from the figures cache when fresh.
 
-    Events: the latest `limit` (and the one selected). Owners: those of the selected
-    institution's actions, else the first `limit` by name (and the one selected).
+    Every list page offers the same menus, and they change far less often than lists
+    are read; like the dashboard's figures, they go stale with any write through the
+    tracker (see `tracker.dashboard.cache`) and are kept per language, since theme and
+    objective labels are translated.
     """
     filters = filters or ActionFilters()
+    return figures("filter-menus", (filters.event_id, filters.institution_id, filters.owner_id),
+                   lambda: _menus(filters))
+
+
+def _menus(filters: ActionFilters, limit: int = 100) -> dict[str, list]:
+    # Kept short enough for national scale. Events: the latest `limit` (and the one
+    # selected). Owners: those of the selected institution's actions, else the first
+    # `limit` by name (and the one selected).
     events = list(db.session.scalars(
         select(Event).order_by(Event.date.desc(), Event.id.desc()).limit(limit)))
     if filters.event_id is not None and all(e.id != filters.event_id for e in events):
@@ -326,39 +336,16 @@ def filter_choices(filters: ActionFilters | None = None, limit: int = 100) -> di
     if filters.owner_id is not None and all(u.id != filters.owner_id for u in owners):
         owners[:0] = db.session.scalars(select(User).where(User.id == filters.owner_id))
     return {
-        "events": events,
-        "institutions": db.session.scalars(select(Institution).order_by(Institution.name)).all(),
-        "themes": db.session.scalars(select(Theme).order_by(Theme.id)).all(),
-        "owners": owners,
-        "objectives": db.session.scalars(select(GcmObjective).order_by(GcmObjective.number)).all(),
+        "events": [SimpleNamespace(id=e.id, title=e.title) for e in events],
+        "institutions": [SimpleNamespace(id=i.id, code=i.code, name=i.name)
+                         for i in db.session.scalars(
+                             select(Institution).order_by(Institution.name))],
+        "themes": [SimpleNamespace(id=t.id, label=str(t.label))
+                   for t in db.session.scalars(select(Theme).order_by(Theme.id))],
+        "owners": [SimpleNamespace(id=u.id, name=u.name) for u in owners],
+        "objectives": [SimpleNamespace(number=o.number, label=str(o.label))
+                       for o in db.session.scalars(
+                           select(GcmObjective).order_by(GcmObjective.number))],
         "statuses": list(Status),
         "sorts": list(SORTS),
     }
-
-
-def filter_menus(filters: ActionFilters | None = None) -> dict[str, list]:
-    """Return `filter_choices` as plain values, read from the figures cache when fresh.
-
-    Every list page offers the same menus, and they change far less often than lists
-    are read; like the dashboard's figures, they go stale with any write through the
-    tracker (see `tracker.dashboard.cache`) and are kept per language, since theme and
-    objective labels are translated.
-    """
-    filters = filters or ActionFilters()
-
-    def compute() -> dict[str, list]:
-        choices = filter_choices(filters)
-        return {
-            "events": [SimpleNamespace(id=e.id, title=e.title) for e in choices["events"]],
-            "institutions": [SimpleNamespace(id=i.id, code=i.code, name=i.name)
-                             for i in choices["institutions"]],
-            "themes": [SimpleNamespace(id=t.id, label=str(t.label)) for t in choices["themes"]],
-            "owners": [SimpleNamespace(id=u.id, name=u.name) for u in choices["owners"]],
-            "objectives": [SimpleNamespace(number=o.number, label=str(o.label))
-                           for o in choices["objectives"]],
-            "statuses": choices["statuses"],
-            "sorts": choices["sorts"],
-        }
-
-    return figures("filter-menus", (filters.event_id, filters.institution_id, filters.owner_id),
-                   compute)

@@ -70,7 +70,7 @@ def index():
     pagination = queries.list_actions(filters, today, page, current_app.config["PER_PAGE"],
                                       count_limit=current_app.config["ACTION_LIST_COUNT_LIMIT"])
     return render_template("actions/index.html", pagination=pagination, filters=filters,
-                           today=today, choices=queries.filter_menus(filters))
+                           today=today, choices=queries.filter_choices(filters))
 
 
 @bp.get("/my-actions")

@@ -70,7 +70,7 @@ def recommendations():
     result = event_queries.list_recommendations(filters, clock.today(), page,
                                                 current_app.config["PER_PAGE"])
     return render_template("events/recommendations.html", pagination=result, filters=filters,
-                           choices=queries.filter_menus(filters.actions))
+                           choices=queries.filter_choices(filters.actions))
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
