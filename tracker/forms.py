@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectChoice, SelectField, SelectMultipleField
+from wtforms import Field, SelectChoice, SelectField, SelectMultipleField
 from wtforms.validators import ValidationError
 
 # Language names are written in their own language, whatever the page's language.
@@ -16,6 +16,15 @@ LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English"), ("ar", "العربي
 def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
     """Return select options from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def add_error(field: Field, message: Any) -> None:
+    """Show `message` under `field`, after the errors its validators found.
+
+    WTForms keeps a field's errors as a tuple until it is validated, so they are
+    rebuilt as a list rather than appended to.
+    """
+    field.errors = [*field.errors, message]
 
 
 class ModelSelectField(SelectField):

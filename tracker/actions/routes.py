@@ -13,6 +13,7 @@ from tracker.actions.forms import ActionForm
 from tracker.evidence import services as evidence_services
 from tracker.evidence import storage
 from tracker.extensions import db
+from tracker.forms import add_error
 from tracker.indicators import forms as indicator_forms
 from tracker.indicators import queries as indicator_queries
 from tracker.indicators import services as indicator_services
@@ -138,7 +139,7 @@ def update(action_id: int):
     try:
         checked = [storage.check(upload) for upload in form.uploads]
     except storage.EvidenceRefused as exc:
-        form.files.errors = [*form.files.errors, str(exc)]
+        add_error(form.files, str(exc))
         return render_action(action, form=form, status_code=422)
     links = form.link_list
     written: list[str] = []
@@ -161,7 +162,7 @@ def update(action_id: int):
     except (services.InvalidChange, storage.EvidenceRefused) as exc:
         db.session.rollback()
         field = form.files if isinstance(exc, storage.EvidenceRefused) else form.status
-        field.errors = [*field.errors, str(exc)]
+        add_error(field, str(exc))
         return render_action(db.get_or_404(Action, action_id), form=form, status_code=422)
     except Exception:
         db.session.rollback()
@@ -188,7 +189,7 @@ def create(recommendation_id: int):
                                             **_planning_values(form))
         except services.InvalidChange as exc:
             db.session.rollback()
-            form.deadline.errors = [*form.deadline.errors, str(exc)]
+            add_error(form.deadline, str(exc))
         else:
             db.session.commit()
             flash(_("Action created."), "success")
@@ -219,7 +220,7 @@ def edit(action_id: int):
                                    recommendation=action.recommendation, action=action), 409
         except services.InvalidChange as exc:
             db.session.rollback()
-            form.deadline.errors = [*form.deadline.errors, str(exc)]
+            add_error(form.deadline, str(exc))
         else:
             db.session.commit()
             flash(_("Action saved."), "success")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from tracker.admin import services
 from tracker.admin.forms import InstitutionForm, ThemeForm, UserForm
 from tracker.extensions import db
+from tracker.forms import add_error
 from tracker.models import Institution, Role, Theme, User
 from tracker.permissions import admin_required
 
@@ -35,7 +36,7 @@ def _user_values(form: UserForm) -> dict:
 
 def _show_error(form, exc: services.AccountError, default: str) -> None:
     field = form[exc.field] if exc.field and exc.field in form else form[default]
-    field.errors = [*field.errors, str(exc)]
+    add_error(field, str(exc))
 
 
 def _render_form(template: str, form, status_ok: int = 200, **context):

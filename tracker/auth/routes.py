@@ -21,6 +21,7 @@ from tracker.auth import reset
 from tracker.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
 from tracker.auth.services import authenticate, safe_next
 from tracker.extensions import db, limiter
+from tracker.forms import add_error
 
 bp = Blueprint("auth", __name__)
 
@@ -102,7 +103,7 @@ def reset_password(token: str):
             reset.reset_password(user, form.password.data)
         except AccountError as exc:
             db.session.rollback()
-            form.password.errors = [*form.password.errors, str(exc)]
+            add_error(form.password, str(exc))
         else:
             db.session.commit()
             flash(_("Your password is changed. Sign in with it."), "success")

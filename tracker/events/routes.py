@@ -14,6 +14,7 @@ from tracker.events import queries as event_queries
 from tracker.events import services
 from tracker.events.forms import EventForm, RecommendationForm
 from tracker.extensions import db
+from tracker.forms import add_error
 from tracker.models import Action, Event, GcmObjective, Priority, Recommendation, Theme
 from tracker.permissions import can_manage, manager_required
 
@@ -136,7 +137,7 @@ def create_recommendation(event_id: int):
                 current_user, event, **_recommendation_values(form))
         except services.DuplicateNumber as exc:
             db.session.rollback()
-            form.number.errors = [*form.number.errors, str(exc)]
+            add_error(form.number, str(exc))
         else:
             db.session.commit()
             flash(_("Recommendation added. Now break it into actions."), "success")
@@ -176,7 +177,7 @@ def edit_recommendation(recommendation_id: int):
                                            _recommendation_values(form))
         except services.DuplicateNumber as exc:
             db.session.rollback()
-            form.number.errors = [*form.number.errors, str(exc)]
+            add_error(form.number, str(exc))
         else:
             db.session.commit()
             flash(_("Recommendation saved."), "success")

@@ -7,6 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from tracker.extensions import db
+from tracker.forms import add_error
 from tracker.importing import readers, services
 from tracker.importing.forms import ImportForm, ReviewForm
 from tracker.models import Event
@@ -34,7 +35,7 @@ def upload(event_id: int):
                 current_app.config.get("IMPORT_MAX_BYTES", readers.MAX_BYTES))
         except (readers.ReportUnreadable, services.ImportRefused) as exc:
             field = form.file if form.upload is not None else form.text
-            field.errors = [*field.errors, str(exc)]
+            add_error(field, str(exc))
             status = 413 if isinstance(exc, readers.ReportTooLarge) else 422
         else:
             review = _review_form(formdata=None,

@@ -12,6 +12,7 @@ from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from tracker.actions.forms import UpdateForm
+from tracker.forms import add_error
 from tracker.indicators import services
 from tracker.indicators.charts import plain_number
 from tracker.models import Indicator
@@ -118,12 +119,12 @@ class MeasuredUpdateForm(UpdateForm):
                 continue
             if day.data is None:
                 if not day.errors:
-                    day.errors = [*day.errors, _l("Give the date of this value.")]
+                    add_error(day, _l("Give the date of this value."))
                 valid = False
                 continue
             problem = services.date_problem(indicator, day.data, self.today)
             if problem:
-                day.errors = [*day.errors, problem]
+                add_error(day, problem)
                 valid = False
                 continue
             readings.append(services.Reading(indicator, value.data, day.data))

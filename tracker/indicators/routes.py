@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 
 from tracker import clock
 from tracker.extensions import db
+from tracker.forms import add_error
 from tracker.indicators import charts, queries, services
 from tracker.indicators.forms import IndicatorForm, MeasurementForm
 from tracker.models import Action, Indicator, Recommendation
@@ -87,7 +88,7 @@ def _add(form: IndicatorForm, **owner):
             services.add_indicator(current_user, form.values(), **owner)
         except services.InvalidIndicator as exc:
             db.session.rollback()
-            form.target_date.errors = [*form.target_date.errors, str(exc)]
+            add_error(form.target_date, str(exc))
         else:
             db.session.commit()
             flash(_("Indicator added."), "success")
@@ -122,7 +123,7 @@ def edit(indicator_id: int):
             services.update_indicator(current_user, indicator, form.values())
         except services.InvalidIndicator as exc:
             db.session.rollback()
-            form.target_date.errors = [*form.target_date.errors, str(exc)]
+            add_error(form.target_date, str(exc))
         else:
             db.session.commit()
             flash(_("Indicator saved."), "success")
@@ -160,7 +161,7 @@ def record(indicator_id: int):
                                         form.measured_on.data, form.comment.data or "", today)
         except services.InvalidIndicator as exc:
             db.session.rollback()
-            form.value.errors = [*form.value.errors, str(exc)]
+            add_error(form.value, str(exc))
         else:
             db.session.commit()
             flash(_("Value recorded."), "success")

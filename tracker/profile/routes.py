@@ -17,6 +17,7 @@ from flask_login import current_user, login_required
 
 from tracker.api import tokens as api_tokens
 from tracker.extensions import db
+from tracker.forms import add_error
 from tracker.models import ApiToken
 from tracker.profile import services
 from tracker.profile.forms import ApiTokenForm, CalendarLinkForm, RevokeApiTokenForm
@@ -60,7 +61,7 @@ def create_api_token():
         _token, secret = api_tokens.create_token(user, user, form.name.data)
     except api_tokens.TokenRefused as exc:
         db.session.rollback()
-        form.name.errors = [*form.name.errors, str(exc)]
+        add_error(form.name, str(exc))
         return _render_profile(token_form=form, status=422)
     db.session.commit()
     return _render_profile(new_token=secret, status=201)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from tracker import audit, clock
 from tracker.actions import services as action_services
 from tracker.extensions import csrf, db
+from tracker.forms import add_error
 from tracker.models import Action, MessageKind, MessageStatus, OutboxMessage, Status, User
 from tracker.permissions import admin_required, can_update_action
 from tracker.reminders import delivery, links
@@ -60,7 +61,7 @@ def email_action(token: str):
         except action_services.InvalidChange as exc:
             db.session.rollback()
             first = next(iter(form._fields.values()))
-            first.errors = [*first.errors, str(exc)]
+            add_error(first, str(exc))
         else:
             return render_template("reminders/email_action_done.html", action=action,
                                    operation=link.operation)

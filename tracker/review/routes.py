@@ -10,6 +10,7 @@ from tracker import clock
 from tracker.actions import services as action_services
 from tracker.actions.routes import render_action
 from tracker.extensions import db
+from tracker.forms import add_error
 from tracker.models import Action, ExtensionRequest
 from tracker.permissions import can_update_action, manager_required
 from tracker.review import services
@@ -56,7 +57,7 @@ def decide(action_id: int):
         return render_action(db.get_or_404(Action, action_id), status_code=409)
     except action_services.InvalidChange as exc:
         db.session.rollback()
-        form.comment.errors = [*form.comment.errors, str(exc)]
+        add_error(form.comment, str(exc))
         return render_action(db.get_or_404(Action, action_id), review_form=form, status_code=422)
     flash(message, "success")
     return redirect(url_for("review.queue"))
@@ -81,7 +82,7 @@ def request_extension(action_id: int):
             return render_action(db.get_or_404(Action, action_id), status_code=409)
         except action_services.InvalidChange as exc:
             db.session.rollback()
-            form.new_deadline.errors = [*form.new_deadline.errors, str(exc)]
+            add_error(form.new_deadline, str(exc))
         else:
             flash(_("Your request was sent to the coordinators."), "success")
             return redirect(url_for("actions.show", action_id=action.id))
@@ -106,7 +107,7 @@ def decide_extension(request_id: int):
                                  status_code=409)
         except action_services.InvalidChange as exc:
             db.session.rollback()
-            form.comment.errors = [*form.comment.errors, str(exc)]
+            add_error(form.comment, str(exc))
         else:
             flash(_("Answer recorded."), "success")
             return redirect(url_for("review.queue"))

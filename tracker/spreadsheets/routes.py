@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
+from tracker.forms import add_error
 from tracker.permissions import manager_required
 from tracker.spreadsheets import jobs, reader, services, template, validate
 from tracker.spreadsheets.forms import ConfirmForm, UploadForm
@@ -63,7 +64,7 @@ def upload():
     try:
         sheet = reader.read_bytes(upload.filename, data, max_bytes)
     except reader.SheetUnreadable as exc:
-        form.file.errors = [*form.file.errors, str(exc)]
+        add_error(form.file, str(exc))
         return _upload_page(form, 413 if isinstance(exc, reader.SheetTooLarge) else 422)
     preview = validate.check(sheet)
     token = None
