@@ -51,18 +51,19 @@ def rows(actions: Iterable[Action], today: date,
     return result
 
 
-def _safe(value: Any) -> Any:
+def safe_cell(value: Any) -> Any:
+    """Return `value` so that a spreadsheet program never runs it as a formula."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
 
 
-def to_csv(table: Sequence[Sequence[Any]]) -> bytes:
+def to_csv(table: Sequence[Sequence[Any]], delimiter: str = ",") -> bytes:
     """Return the table as UTF-8 CSV with a byte-order mark, which Excel needs for accents."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=delimiter)
     for row in table:
-        writer.writerow([_safe(v) for v in row])
+        writer.writerow([safe_cell(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -72,7 +73,7 @@ def to_xlsx(table: Sequence[Sequence[Any]], title: str) -> bytes:
     sheet = workbook.active
     sheet.title = title[:31]
     for row in table:
-        sheet.append([_safe(v) for v in row])
+        sheet.append([safe_cell(v) for v in row])
     sheet.freeze_panes = "A2"
     if table:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(table[0]))}{len(table)}"

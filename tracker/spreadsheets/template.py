@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -12,7 +11,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
-from tracker.exports.services import FORMULA_PREFIXES
+from tracker.exports import services as exports
+from tracker.exports.services import safe_cell
 from tracker.extensions import db
 from tracker.models import Event, GcmObjective, Institution, Priority, Status, Theme
 from tracker.spreadsheets.validate import COLUMNS
@@ -136,20 +136,9 @@ def lists() -> list[list[Any]]:
     return table
 
 
-def _safe(value: Any) -> Any:
-    # Spreadsheet programs run a cell that starts with "=" (and a few others) as a formula.
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def to_csv() -> bytes:
     """Return the header and example row as CSV with semicolons, as French Excel opens it."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(header())
-    writer.writerow([_safe(v) for v in example_row()])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return exports.to_csv([header(), example_row()], delimiter=";")
 
 
 def to_xlsx() -> bytes:
@@ -158,7 +147,7 @@ def to_xlsx() -> bytes:
     sheet = workbook.active
     sheet.title = _("Actions")[:31]
     sheet.append(header())
-    sheet.append([_safe(v) for v in example_row()])
+    sheet.append([safe_cell(v) for v in example_row()])
     sheet.freeze_panes = "A2"
     for index, _column in enumerate(COLUMNS, start=1):
         sheet.cell(row=1, column=index).font = Font(bold=True)
@@ -167,10 +156,10 @@ def to_xlsx() -> bytes:
     help_sheet = workbook.create_sheet(_("Help")[:31])
     help_sheet.append([_("Column"), _("Required"), _("What to write"), _("Allowed values")])
     for row in column_help():
-        help_sheet.append([_safe(v) for v in row])
+        help_sheet.append([safe_cell(v) for v in row])
     help_sheet.append([])
     for note in notes():
-        help_sheet.append([_safe(note)])
+        help_sheet.append([safe_cell(note)])
     for index, width in enumerate((28, 22, 80, 40), start=1):
         help_sheet.column_dimensions[get_column_letter(index)].width = width
     for cells in help_sheet.iter_rows():
@@ -181,7 +170,7 @@ def to_xlsx() -> bytes:
 
     lists_sheet = workbook.create_sheet(_("Lists")[:31])
     for row in lists():
-        lists_sheet.append([_safe(v) for v in row])
+        lists_sheet.append([safe_cell(v) for v in row])
     for index, width in enumerate((24, 50, 60, 14), start=1):
         lists_sheet.column_dimensions[get_column_letter(index)].width = width
     buffer = io.BytesIO()
