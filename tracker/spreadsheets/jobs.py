@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from tracker.extensions import db
 from tracker.models import User
 from tracker.spreadsheets import services, validate
-from tracker.spreadsheets.reader import SheetUnreadable, read_bytes
+from tracker.spreadsheets.reader import Sheet
 
 RUNNING, DONE, FAILED = "running", "done", "failed"
 # An import reports its progress every this many rows.
@@ -77,26 +77,24 @@ def read(user: User, token: str) -> Progress | None:
     return Progress(**data)
 
 
-def start(user: User, token: str, extension: str, data: bytes, total: int,
-          locale: str) -> None:
-    """Start writing the file in a thread; its progress is readable with `read`."""
-    _write(user.id, token, Progress(state=RUNNING, total=total))
+def start(user: User, token: str, sheet: Sheet, locale: str) -> None:
+    """Start writing the rows of `sheet` in a thread; its progress is readable with `read`."""
+    progress = Progress(state=RUNNING, total=len(sheet.rows))
+    _write(user.id, token, progress)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     thread = threading.Thread(target=_run, name=f"spreadsheet-import-{token[:8]}",
-                              args=(app, user.id, token, extension, data, locale),
+                              args=(app, user.id, token, sheet, progress, locale),
                               daemon=True)
     thread.start()
 
 
-def _run(app: Flask, user_id: int, token: str, extension: str, data: bytes,
+def _run(app: Flask, user_id: int, token: str, sheet: Sheet, progress: Progress,
          locale: str) -> None:
     with app.app_context(), force_locale(locale):
-        progress = Progress(state=RUNNING, total=0)
         try:
             actor = db.session.get(User, user_id)
-            sheet = read_bytes("spreadsheet" + extension, data, services.max_bytes())
+            # Checked again in this transaction: the data may have changed since the preview.
             preview = validate.check(sheet)
-            progress.total = len(preview.rows)
             if not preview.ok:
                 raise services.ImportFailed(_(
                     "The tracker's data changed since the preview: the file now has errors, "
@@ -110,7 +108,7 @@ def _run(app: Flask, user_id: int, token: str, extension: str, data: bytes,
             progress.counts = services.apply_import(actor, preview, on_row=report)
             db.session.commit()
             progress.done, progress.state = progress.total, DONE
-        except (services.ImportFailed, SheetUnreadable) as exc:
+        except services.ImportFailed as exc:
             db.session.rollback()
             progress.state, progress.message = FAILED, str(exc)
         except (IntegrityError, OperationalError):

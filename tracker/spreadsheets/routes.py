@@ -89,8 +89,7 @@ def confirm():
     except reader.SheetUnreadable as exc:
         return _upload_page(UploadForm(formdata=None), 422, str(exc))
     if len(sheet.rows) >= current_app.config.get("SPREADSHEET_BACKGROUND_ROWS", BACKGROUND_ROWS):
-        jobs.start(current_user, form.token.data, extension, data, total=len(sheet.rows),
-                   locale=str(get_locale()))
+        jobs.start(current_user, form.token.data, sheet, locale=str(get_locale()))
         return redirect(url_for("spreadsheets.progress", token=form.token.data), 303)
     preview = validate.check(sheet)
     if not preview.ok:
