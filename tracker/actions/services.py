@@ -50,10 +50,12 @@ def create_action(
     contributors: list[Institution] | None = None,
     start_date: date | None = None,
     report_every_weeks: int | None = None,
+    ref: str | None = None,
 ) -> Action:
     """Create an action under `recommendation` and open its history.
 
     `report_every_weeks` overrides the event's reporting cycle; the cycle runs from today.
+    `ref` is the external reference a spreadsheet import matches rows on.
     """
     _check_dates(start_date, deadline)
     action = Action(
@@ -69,6 +71,7 @@ def create_action(
         progress=0,
         report_every_weeks=report_every_weeks,
         last_news_on=clock.today(),
+        ref=ref,
     )
     db.session.add(action)
     db.session.flush()

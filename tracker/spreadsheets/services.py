@@ -14,7 +14,6 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from tracker.actions.services import (
@@ -25,8 +24,7 @@ from tracker.actions.services import (
     record_change,
 )
 from tracker.events.services import DuplicateNumber, create_recommendation, update_recommendation
-from tracker.extensions import db
-from tracker.models import Action, Status, UpdateKind, User
+from tracker.models import Status, UpdateKind, User
 from tracker.spreadsheets.reader import EXTENSIONS, MAX_BYTES
 from tracker.spreadsheets.validate import CREATE, UPDATE, ActionPlan, Preview, RecommendationPlan
 
@@ -85,9 +83,7 @@ def _apply_action(actor: User, plan: ActionPlan) -> None:
         actor, plan.recommendation.target, title=values["title"], owner=values["owner"],
         lead_institution=values["lead_institution"], deadline=values["deadline"],
         description=values.get("description", ""), contributors=values.get("contributors"),
-        start_date=values.get("start_date"))
-    # A bulk UPDATE sets the reference without counting as a new version of the action.
-    db.session.execute(update(Action).where(Action.id == action.id).values(ref=plan.ref))
+        start_date=values.get("start_date"), ref=plan.ref)
     if plan.status != Status.NOT_STARTED or plan.progress != 0:
         record_change(actor, action, UpdateKind.PROGRESS, status=plan.status,
                       progress=plan.progress,
