@@ -49,6 +49,7 @@ from tracker.models import (
     Theme,
     User,
 )
+from tracker.pagination import Page
 from tracker.permissions import can_update_action
 
 bp = Blueprint("api", __name__, description="Events, recommendations and actions.")
@@ -74,21 +75,21 @@ def _authenticate() -> None:
     auth.authenticate()
 
 
-def _page(items: list[dict], page: int, per_page: int, total: int,
-          args_schema: type) -> dict[str, Any]:
+def _page(items: list[dict], result: Page) -> dict[str, Any]:
     """Wrap one page of items with the totals and the links to its neighbours."""
-    pages = max(1, -(-total // per_page))
-    names = set(args_schema().fields)
-    args = {k: v for k, v in request.args.items() if k in names and k != "page"}
+    # Every query parameter is one of the schema's: the list endpoints refuse others.
+    args = {k: v for k, v in request.args.items() if k != "page"}
 
     def link(number: int) -> str:
         return url_for(request.endpoint, _external=True, **args, page=number)
 
     return {
-        "items": items, "page": page, "per_page": per_page, "total": total, "pages": pages,
-        "links": {"self": link(page), "first": link(1), "last": link(pages),
-                  "next": link(page + 1) if page < pages else None,
-                  "prev": link(min(page - 1, pages)) if page > 1 else None},
+        "items": items, "page": result.page, "per_page": result.per_page,
+        "total": result.total, "pages": result.pages,
+        "links": {"self": link(result.page), "first": link(1), "last": link(result.pages),
+                  "next": link(result.next_num) if result.has_next else None,
+                  "prev": (link(min(result.prev_num, result.pages)) if result.has_prev
+                           else None)},
     }
 
 
@@ -152,7 +153,7 @@ def list_events(args):
     """List events, latest first."""
     result = event_queries.list_events(args["page"], args["per_page"])
     items = [present.event(e, recs, actions) for e, recs, actions in result.items]
-    return _page(items, args["page"], args["per_page"], result.total, PageArgs)
+    return _page(items, result)
 
 
 @bp.route(f"/events/<{ID}:event_id>")
@@ -186,7 +187,7 @@ def list_recommendations(args):
     result = event_queries.list_recommendations(filters, clock.today(), args["page"],
                                                 args["per_page"])
     items = [present.recommendation(*row) for row in result.items]
-    return _page(items, args["page"], args["per_page"], result.total, RecommendationArgs)
+    return _page(items, result)
 
 
 @bp.route(f"/recommendations/<{ID}:recommendation_id>")
@@ -224,7 +225,7 @@ def list_actions(args):
     today = clock.today()
     result = action_queries.list_actions(filters, today, args["page"], args["per_page"])
     items = [present.action(a, today) for a in result.items]
-    return _page(items, args["page"], args["per_page"], result.total or 0, ActionArgs)
+    return _page(items, result)
 
 
 def _action_detail(action: Action) -> dict[str, Any]:
