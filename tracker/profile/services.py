@@ -15,7 +15,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar
@@ -25,6 +25,7 @@ from sqlalchemy import select
 from tracker import audit
 from tracker.extensions import db
 from tracker.models import Action, Status, User
+from tracker.reminders.links import external_url
 
 TOKEN_BYTES = 32
 MAX_TOKEN_LENGTH = 100  # token_urlsafe(32) gives 43 characters; anything far longer is junk
@@ -32,11 +33,6 @@ MAX_TOKEN_LENGTH = 100  # token_urlsafe(32) gives 43 characters; anything far lo
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def external_url(endpoint: str, **values) -> str:
-    """Return the absolute URL of `endpoint` on the site's public address (TRACKER_BASE_URL)."""
-    return current_app.config["TRACKER_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def create_calendar_token(actor: User, user: User) -> str:
