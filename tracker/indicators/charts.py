@@ -19,9 +19,6 @@ from tracker.models import Indicator
 if TYPE_CHECKING:
     from tracker.indicators.queries import Assessment
 
-PLAN_STROKE = "#6e7781"
-MEASURED_STROKE = "#0b5cad"
-TARGET_FILL = "#1a7f37"
 STATE_FILLS = {"on_track": "#1a7f37", "off_track": "#b42318", "no_recent_data": "#6e7781"}
 
 # Room above the plot for the value labels, the plot, then the axis and two lines of dates.

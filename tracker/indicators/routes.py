@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -21,6 +20,7 @@ from tracker.indicators import charts, queries, services
 from tracker.indicators.forms import IndicatorForm, MeasurementForm
 from tracker.models import Action, Indicator, Recommendation
 from tracker.permissions import manager_required
+from tracker.templating import medium_date
 
 bp = Blueprint("indicators", __name__)
 
@@ -35,7 +35,7 @@ def indicator_number(value: float | None, unit: str = "") -> str:
 def indicator_date(value: str | None) -> str:
     """Write a date kept as ISO text in a history row in the reader's language."""
     try:
-        return format_date(date.fromisoformat(value), "medium") if value else "—"
+        return medium_date(date.fromisoformat(value)) if value else "—"
     except (TypeError, ValueError):
         return str(value)
 
