@@ -138,10 +138,13 @@ def awaiting_news_reminders(day: date, plan: Plan) -> None:
         .join(Recommendation, Recommendation.id == Action.recommendation_id)
         .join(Event, Event.id == Recommendation.event_id)
         .where(awaiting_news_clause(day, weeks))).all()
-    keys: dict[int, str] = {}
+    # Per action: the day its clock runs from, its cycle and the cycles missed (the rules
+    # of Action.news_since and Action.missed_cycles, on the selected columns).
+    clocks: dict[int, tuple[date, int, int]] = {}
     for action_id, last_news_on, start_date, cycle in rows:
         since = max(last_news_on, start_date or last_news_on)
-        keys[action_id] = news_key(action_id, since, cycle, (day - since).days // (7 * cycle))
+        clocks[action_id] = (since, cycle, (day - since).days // (7 * cycle))
+    keys = {action_id: news_key(action_id, *clock) for action_id, clock in clocks.items()}
     known = existing_keys(list(keys.values()))
     due = sorted(action_id for action_id, key in keys.items() if key not in known)
     for start in range(0, len(due), 500):
@@ -150,9 +153,10 @@ def awaiting_news_reminders(day: date, plan: Plan) -> None:
                 .order_by(Action.id)).unique():
             if not wants(action.owner, MessageKind.AWAITING_NEWS, day):
                 continue
+            since, weeks, missed = clocks[action.id]
             plan.add(build(keys[action.id], MessageKind.AWAITING_NEWS, action.owner,
-                           "awaiting_news", action=action, since=action.news_since(),
-                           weeks=action.cycle_weeks, missed=action.missed_cycles(day),
+                           "awaiting_news", action=action, since=since,
+                           weeks=weeks, missed=missed,
                            update_url=links.external_url("actions.show", action_id=action.id)
                            + "#update-heading",
                            **_action_links(action.owner, action)))
