@@ -295,31 +295,50 @@ def action_summaries(action_ids: Select) -> dict[int, str]:
     return {action_id: "; ".join(texts) for action_id, texts in parts.items()}
 
 
+@dataclass(frozen=True)
+class Standing:
+    """An indicator and where it stands, without a chart (for the meeting report)."""
+
+    indicator: Indicator
+    assessment: Assessment
+
+
 @dataclass
 class EventIndicators:
-    """An event's indicator panels, by recommendation and by action."""
+    """Where an event's indicators stand, by recommendation and by action."""
 
-    by_recommendation: dict[int, list[Panel]] = field(default_factory=lambda: defaultdict(list))
-    by_action: dict[int, list[Panel]] = field(default_factory=lambda: defaultdict(list))
+    by_recommendation: dict[int, list[Standing]] = field(
+        default_factory=lambda: defaultdict(list))
+    by_action: dict[int, list[Standing]] = field(default_factory=lambda: defaultdict(list))
 
     def rows(self, recommendation_id: int,
-             actions: list[Action]) -> list[tuple[Action | None, Panel]]:
-        """Return the panels a recommendation's section shows: its own (None), then its actions'."""
-        own = [(None, panel) for panel in self.by_recommendation.get(recommendation_id, [])]
-        return own + [(action, panel) for action in actions
-                      for panel in self.by_action.get(action.id, [])]
+             actions: list[Action]) -> list[tuple[Action | None, Standing]]:
+        """Return what a recommendation's section shows: its own (None), then its actions'."""
+        own = [(None, item) for item in self.by_recommendation.get(recommendation_id, [])]
+        return own + [(action, item) for action in actions
+                      for item in self.by_action.get(action.id, [])]
 
 
 def event_indicators(event_id: int, today: date) -> EventIndicators:
-    """Return the indicators of an event's recommendations and actions (two queries)."""
+    """Return where the indicators of an event's recommendations and actions stand (one
+    query: each with its latest measurement only)."""
     recommendations = select(Recommendation.id).where(Recommendation.event_id == event_id)
     actions = select(Action.id).where(Action.recommendation_id.in_(recommendations))
-    indicators = _with_measurements(or_(Indicator.recommendation_id.in_(recommendations),
-                                        Indicator.action_id.in_(actions)))
+    latest = _latest_measurements()
+    rows = db.session.execute(
+        select(Indicator, latest.c.value, latest.c.measured_on)
+        .outerjoin(latest, (latest.c.indicator_id == Indicator.id) & (latest.c.rank == 1))
+        .where(or_(Indicator.recommendation_id.in_(recommendations),
+                   Indicator.action_id.in_(actions)))
+        .order_by(Indicator.id))
+    rules = settings()
     result = EventIndicators()
-    for panel in panels(indicators, today):
-        if panel.indicator.action_id is not None:
-            result.by_action[panel.indicator.action_id].append(panel)
+    for indicator, value, measured_on in rows:
+        item = Standing(indicator, assess(
+            indicator.baseline_value, indicator.baseline_date, indicator.target_value,
+            indicator.target_date, value, measured_on, today, rules))
+        if indicator.action_id is not None:
+            result.by_action[indicator.action_id].append(item)
         else:
-            result.by_recommendation[panel.indicator.recommendation_id].append(panel)
+            result.by_recommendation[indicator.recommendation_id].append(item)
     return result
