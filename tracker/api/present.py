@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import url_for
 
-from tracker.models import Action, ActionUpdate, Event, Indicator, Measurement, Recommendation
+from tracker.models import Action, ActionUpdate, Event, Indicator, Recommendation
 
 
 def _web(endpoint: str, **values) -> str:
@@ -74,13 +74,14 @@ def history_entry(entry: ActionUpdate) -> dict[str, Any]:
     }
 
 
-def indicator(indicator: Indicator, latest: Measurement | None) -> dict[str, Any]:
-    """Return an indicator with its latest measurement."""
+def indicator(indicator: Indicator, value: float | None,
+              measured_on: date | None) -> dict[str, Any]:
+    """Return an indicator with its latest measurement (its value and date)."""
     return {
         "id": indicator.id, "name": indicator.name, "unit": indicator.unit,
         "baseline_value": indicator.baseline_value, "baseline_date": indicator.baseline_date,
         "target_value": indicator.target_value, "target_date": indicator.target_date,
         "data_source": indicator.data_source, "disaggregation": indicator.disaggregation,
-        "latest": ({"value": latest.value, "measured_on": latest.measured_on}
-                   if latest is not None else None),
+        "latest": ({"value": value, "measured_on": measured_on}
+                   if measured_on is not None else None),
     }

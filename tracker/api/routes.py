@@ -203,7 +203,7 @@ def get_recommendation(recommendation_id: int):
     data = present.recommendation(rec, progress, len(actions),
                                   sum(a.is_overdue(today) for a in actions))
     data["actions"] = [present.action(a, today) for a in actions]
-    data["indicators"] = [present.indicator(i, m) for i, m in
+    data["indicators"] = [present.indicator(*row) for row in
                           api_queries.indicators_with_latest(recommendation_id=rec.id)]
     return data
 
@@ -230,7 +230,7 @@ def list_actions(args):
 
 def _action_detail(action: Action) -> dict[str, Any]:
     data = present.action(action, clock.today())
-    data["indicators"] = [present.indicator(i, m) for i, m in
+    data["indicators"] = [present.indicator(*row) for row in
                           api_queries.indicators_with_latest(action_id=action.id)]
     data["history"] = [present.history_entry(e) for e in api_queries.recent_history(action.id)]
     return data

@@ -191,7 +191,7 @@ def measurement_history(indicator: Indicator) -> list[Measurement]:
         .order_by(Measurement.measured_on.desc(), Measurement.id.desc())))
 
 
-def _latest_measurements():
+def latest_measurements():
     """Return a subquery of each indicator's latest measurement (rank 1), by date then id."""
     return select(
         Measurement.indicator_id, Measurement.value, Measurement.measured_on,
@@ -246,7 +246,7 @@ def dashboard_counts(today: date, event_id: int | None = None) -> IndicatorCount
     In scope: every indicator of a recommendation or of an action not cancelled, or only
     those of one event's recommendations and actions.
     """
-    latest = _latest_measurements()
+    latest = latest_measurements()
     stmt = (
         select(Indicator.id, Indicator.name, Indicator.action_id, Indicator.recommendation_id,
                Indicator.baseline_value, Indicator.baseline_date, Indicator.target_value,
@@ -280,7 +280,7 @@ def action_summaries(action_ids: Select) -> dict[int, str]:
 
     One query; an indicator without a measurement shows "—" as its latest value.
     """
-    latest = _latest_measurements()
+    latest = latest_measurements()
     rows = db.session.execute(
         select(Indicator.action_id, Indicator.name, Indicator.unit, Indicator.target_value,
                latest.c.value)
@@ -324,7 +324,7 @@ def event_indicators(event_id: int, today: date) -> EventIndicators:
     query: each with its latest measurement only)."""
     recommendations = select(Recommendation.id).where(Recommendation.event_id == event_id)
     actions = select(Action.id).where(Action.recommendation_id.in_(recommendations))
-    latest = _latest_measurements()
+    latest = latest_measurements()
     rows = db.session.execute(
         select(Indicator, latest.c.value, latest.c.measured_on)
         .outerjoin(latest, (latest.c.indicator_id == Indicator.id) & (latest.c.rank == 1))
