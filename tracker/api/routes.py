@@ -36,7 +36,7 @@ from tracker.api.schemas import (
     UpdateIn,
     UpdateOut,
 )
-from tracker.api.tokens import digest
+from tracker.bearer import digest
 from tracker.events import queries as event_queries
 from tracker.extensions import db, limiter
 from tracker.models import (

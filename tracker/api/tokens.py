@@ -1,30 +1,22 @@
 """Personal API tokens: created and revoked by their owner, stored only as a digest.
 
-A token is a bearer secret that opens the API as its owner. Only its SHA-256 digest is
-kept, so a copy of the database or of a backup yields no working token; the price is
-that the token can be shown only once, right after it is created. A plain, unsalted
-digest is enough: the token carries 256 random bits, so there is nothing to guess, and
-it lets each request find the token with one indexed lookup.
+A token is a bearer secret (see `tracker.bearer`) that opens the API as its owner.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from tracker import audit
+from tracker import audit, bearer
 from tracker.extensions import db
 from tracker.models import ApiToken, User
 from tracker.models.types import utcnow
 
 PREFIX = "trk_"
-TOKEN_BYTES = 32
-MAX_TOKEN_LENGTH = 100  # a token is 47 characters; anything far longer is junk
 SHOWN_PREFIX = 12  # "trk_" and 8 characters: enough to tell one's tokens apart
 # Recording every use would write on every read; a minute is precise enough to tell
 # whether a token is still in use.
@@ -34,11 +26,6 @@ MAX_ACTIVE_TOKENS = 20
 
 class TokenRefused(ValueError):
     """Raised when a token cannot be created; the message is for the user."""
-
-
-def digest(token: str) -> str:
-    """Return the stored form of `token`: its SHA-256 digest in hexadecimal."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def active_tokens(user: User) -> list[ApiToken]:
@@ -60,8 +47,8 @@ def create_token(actor: User, user: User, name: str) -> tuple[ApiToken, str]:
     if len(active_tokens(user)) >= MAX_ACTIVE_TOKENS:
         raise TokenRefused(_l("You have %(n)d tokens: revoke one you no longer use first.",
                               n=MAX_ACTIVE_TOKENS))
-    secret = PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
-    token = ApiToken(user_id=user.id, name=name[:100], token_hash=digest(secret),
+    secret = bearer.new_secret(PREFIX)
+    token = ApiToken(user_id=user.id, name=name[:100], token_hash=bearer.digest(secret),
                      prefix=secret[:SHOWN_PREFIX])
     db.session.add(token)
     db.session.flush()
@@ -85,11 +72,12 @@ def user_for_token(secret: str) -> User | None:
 
     Notes when the token was last used (at most once a minute); the caller commits.
     """
-    if not secret or len(secret) > MAX_TOKEN_LENGTH:
+    hashed = bearer.lookup_digest(secret)
+    if hashed is None:
         return None
     token = db.session.scalar(
         select(ApiToken).options(joinedload(ApiToken.user))
-        .where(ApiToken.token_hash == digest(secret)))
+        .where(ApiToken.token_hash == hashed))
     if token is None or not token.active or not token.user.active:
         return None
     now = utcnow()

@@ -1,18 +1,14 @@
 """The user's private calendar link and the iCalendar feed it serves.
 
-The link's token is a bearer secret: whoever holds the URL reads the titles, deadlines
-and progress of the user's actions. Only its SHA-256 digest is stored, so a copy of the
-database or of a backup yields no working link. The price is that the full URL can be
-shown only once, in the flash message that follows its creation (it sits in the signed
-session cookie of the user's own browser until that page is shown); a user who loses it
-replaces it. A plain, unsalted digest is enough: the token carries 256 random bits, so
-there is nothing to guess, and it lets the feed find the user with one indexed lookup.
+The link's token is a bearer secret (see `tracker.bearer`): whoever holds the URL reads
+the titles, deadlines and progress of the user's actions. The full URL is shown only
+once, in the flash message that follows its creation (it sits in the signed session
+cookie of the user's own browser until that page is shown); a user who loses it
+replaces it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from flask import current_app
@@ -22,17 +18,10 @@ from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 from sqlalchemy import select
 
-from tracker import audit
+from tracker import audit, bearer
 from tracker.extensions import db
 from tracker.models import Action, Status, User
 from tracker.reminders.links import external_url
-
-TOKEN_BYTES = 32
-MAX_TOKEN_LENGTH = 100  # token_urlsafe(32) gives 43 characters; anything far longer is junk
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def create_calendar_token(actor: User, user: User) -> str:
@@ -40,9 +29,9 @@ def create_calendar_token(actor: User, user: User) -> str:
 
     The returned token is not stored anywhere: show it to the user now or never.
     """
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = bearer.new_secret()
     replaced = user.calendar_token is not None
-    user.calendar_token = _digest(token)
+    user.calendar_token = bearer.digest(token)
     db.session.flush()
     audit.record(actor, "replace_calendar_link" if replaced else "create_calendar_link", user,
                  {"calendar_link": ["active" if replaced else "none", "active"]})
@@ -61,9 +50,10 @@ def revoke_calendar_token(actor: User, user: User) -> bool:
 
 def user_for_calendar_token(token: str) -> User | None:
     """Return the active user whose calendar token is `token`, or None."""
-    if not token or len(token) > MAX_TOKEN_LENGTH:
+    hashed = bearer.lookup_digest(token)
+    if hashed is None:
         return None
-    user = db.session.scalar(select(User).where(User.calendar_token == _digest(token)))
+    user = db.session.scalar(select(User).where(User.calendar_token == hashed))
     return user if user is not None and user.active else None
 
 
