@@ -222,6 +222,9 @@ def main() -> None:
             "comment": COMMENT, "version": version, "links": ""})
         scenarios = [
             ("ceiling: fixed text (/ping)", "/ping", ""),
+            # The coordinator owns no action and has no institution: an empty page, which
+            # shows what any signed-in page costs before reading its own data.
+            ("signed-in page, empty (/my-actions)", "/my-actions", ""),
             ("dashboard", "/dashboard", ""),
             ("action list, filtered", "/actions?status=in_progress&institution=3&sort=-progress",
              ""),
@@ -277,7 +280,10 @@ def main() -> None:
         "What the figures mean: *requests/s* is what the whole stack served with "
         f"{args.connections} requests always in flight; *share of ceiling* divides it by the "
         "rate of the fixed-text route through the same gunicorn, so it measures the cost of "
-        "the page itself; p50/p95/p99 are the latencies under that load. The POST scenario "
+        "the page itself; p50/p95/p99 are the latencies under that load. The empty signed-in "
+        "page (the coordinator's own actions: none) is the floor of every other page: the "
+        "session, the signed-in user read from the database, a CSRF token, the translated "
+        "layout and the security headers, before any data of its own. The POST scenario "
         "records a comment on another action (a history row each time, without changing "
         "the version), which exercises the write path and the single-action row lock. No write "
         "runs during the dashboard scenario, so it measures figures read from the cache.",

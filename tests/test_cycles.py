@@ -282,6 +282,32 @@ def test_awaiting_news_and_stale_filters_badges_action_page_and_dashboard(
         assert "1 action" not in client.get("/actions?stale=1").get_data(as_text=True)
 
 
+def test_the_action_list_reads_an_actions_own_cycle_before_its_events(
+        client, auth, monthly, make_owned, make_recommendation, make_user, make_event):
+    # Event every 4 weeks, action every 8: not awaiting after 5 weeks. Event without a
+    # cycle, action every week: awaiting after 2 weeks.
+    slower = make_owned(monthly, title="Eight-weekly action", report_every_weeks=8)
+    quiet_event = make_recommendation(event=make_event("Atelier sans cycle"), number="7")
+    weekly = make_owned(quiet_event, title="Weekly action", report_every_weeks=1)
+
+    with at(DAY0 + timedelta(weeks=5)):
+        auth.login(make_user(Role.COORDINATOR))
+        page = client.get("/actions?sort=title").get_data(as_text=True)
+        awaiting = client.get("/actions?awaiting_news=1").get_data(as_text=True)
+
+    rows = re.findall(r"<tr>(.*?)</tr>", page, re.S)
+    [slow_row] = [r for r in rows if "Eight-weekly action" in r]
+    [weekly_row] = [r for r in rows if "Weekly action" in r and "Eight" not in r]
+    assert 'class="badge awaiting-news"' not in slow_row
+    assert 'class="badge awaiting-news"' in weekly_row
+    assert "Weekly action" in awaiting and "Eight-weekly action" not in awaiting
+    # Each line names the recommendation, its event, the owner and the lead institution.
+    assert "7. " in weekly_row and "Atelier sans cycle" in weekly_row
+    assert weekly.owner.name in weekly_row and slower.owner.name in slow_row
+    assert f">{weekly.lead_institution.code}</abbr>" in weekly_row
+    assert f'href="/actions/{weekly.id}"' in weekly_row
+
+
 def test_coordinator_summary_lists_stale_actions_capped_with_a_count_of_the_rest(
         runner, smtp, client, auth, make_owned, make_recommendation, make_user):
     coordinator = make_user(Role.COORDINATOR, locale="en")

@@ -69,7 +69,8 @@ def index():
     page = _int_arg("page") or 1
     today = clock.today()
     pagination = queries.list_actions(filters, today, page, current_app.config["PER_PAGE"],
-                                      count_limit=current_app.config["ACTION_LIST_COUNT_LIMIT"])
+                                      count_limit=current_app.config["ACTION_LIST_COUNT_LIMIT"],
+                                      load=queries.load_rows)
     return render_template("actions/index.html", pagination=pagination, filters=filters,
                            today=today, choices=queries.filter_choices(filters))
 

@@ -9,9 +9,9 @@ from flask_babel import format_date, format_time
 from flask_login import login_required
 from markupsafe import Markup
 
-from tracker import clock
+from tracker import cache, clock
 from tracker.actions.queries import ActionFilters, news_counts
-from tracker.dashboard import cache, charts, queries
+from tracker.dashboard import charts, queries
 from tracker.extensions import db
 from tracker.indicators import queries as indicator_queries
 from tracker.models import Event

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
@@ -38,7 +40,7 @@ class Status(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(STATUS_LABELS[self])
+        return _status_label(self, str(get_locale() or ""))
 
     @property
     def is_closed(self) -> bool:
@@ -54,6 +56,14 @@ STATUS_LABELS = {
     Status.BLOCKED: _l("Blocked"),
     Status.CANCELLED: _l("Cancelled"),
 }
+
+
+@lru_cache(maxsize=64)
+def _status_label(status: Status, locale: str) -> str:
+    # `locale` is the one in force, passed only to key the cache: lists show a label a row.
+    return str(STATUS_LABELS[status])
+
+
 CLOSED_STATUSES = frozenset({Status.COMPLETED, Status.CANCELLED})
 # Reported done and awaiting a coordinator: the owner's part is over, so never overdue.
 NEVER_OVERDUE_STATUSES = CLOSED_STATUSES | {Status.PENDING_VALIDATION}
@@ -81,7 +91,52 @@ action_contributor = Table(
 )
 
 
-class Action(db.Model):
+class ActionClock:
+    """The rules of an action's deadline and reporting cycle, on plain attributes.
+
+    Shared by the `Action` model and the lighter rows the action list reads, so both
+    tell overdue, awaiting-news and stale actions the same way. A class using it has
+    `status`, `deadline`, `start_date`, `last_news_on` and `cycle_weeks` (its reporting
+    cycle in weeks, or None).
+    """
+
+    def news_since(self) -> date:
+        """Return the day the reporting clock runs from: the last news, or the start date
+        when that is later (no news is owed on work not started yet)."""
+        if self.start_date is not None and self.start_date > self.last_news_on:
+            return self.start_date
+        return self.last_news_on
+
+    def missed_cycles(self, today: date) -> int:
+        """Return how many whole reporting cycles have passed without news (0 without a cycle)."""
+        weeks = self.cycle_weeks
+        if weeks is None or self.status in NEVER_OVERDUE_STATUSES:
+            return 0
+        return max((today - self.news_since()).days // (7 * weeks), 0)
+
+    def awaiting_news(self, today: date) -> bool:
+        """Tell whether the action is open and a whole reporting cycle passed without news."""
+        return self.missed_cycles(today) > 0
+
+    def news_due_on(self) -> date | None:
+        """Return the day news is next owed (None without a cycle)."""
+        weeks = self.cycle_weeks
+        return None if weeks is None else self.news_since() + timedelta(weeks=weeks)
+
+    def is_stale(self, today: date, after_days: int) -> bool:
+        """Tell whether the action is in progress with no news for `after_days` days or more."""
+        return self.status == Status.IN_PROGRESS and (today - self.last_news_on).days >= after_days
+
+    def is_overdue(self, today: date) -> bool:
+        """Tell whether the deadline has passed and the action still awaits its owner."""
+        return self.status not in NEVER_OVERDUE_STATUSES and self.deadline < today
+
+    def days_late(self, today: date) -> int:
+        """Return how many days past the deadline an overdue action is (0 when it is not)."""
+        return (today - self.deadline).days if self.is_overdue(today) else 0
+
+
+class Action(ActionClock, db.Model):
     """A concrete piece of work, with one owner and one lead institution, toward a recommendation.
 
     `version` is bumped on every change; a save based on an older version is refused,
@@ -160,41 +215,6 @@ class Action(db.Model):
         if self.report_every_weeks is not None:
             return self.report_every_weeks
         return self.recommendation.event.report_every_weeks
-
-    def news_since(self) -> date:
-        """Return the day the reporting clock runs from: the last news, or the start date
-        when that is later (no news is owed on work not started yet)."""
-        if self.start_date is not None and self.start_date > self.last_news_on:
-            return self.start_date
-        return self.last_news_on
-
-    def missed_cycles(self, today: date) -> int:
-        """Return how many whole reporting cycles have passed without news (0 without a cycle)."""
-        weeks = self.cycle_weeks
-        if weeks is None or self.status in NEVER_OVERDUE_STATUSES:
-            return 0
-        return max((today - self.news_since()).days // (7 * weeks), 0)
-
-    def awaiting_news(self, today: date) -> bool:
-        """Tell whether the action is open and a whole reporting cycle passed without news."""
-        return self.missed_cycles(today) > 0
-
-    def news_due_on(self) -> date | None:
-        """Return the day news is next owed (None without a cycle)."""
-        weeks = self.cycle_weeks
-        return None if weeks is None else self.news_since() + timedelta(weeks=weeks)
-
-    def is_stale(self, today: date, after_days: int) -> bool:
-        """Tell whether the action is in progress with no news for `after_days` days or more."""
-        return self.status == Status.IN_PROGRESS and (today - self.last_news_on).days >= after_days
-
-    def is_overdue(self, today: date) -> bool:
-        """Tell whether the deadline has passed and the action still awaits its owner."""
-        return self.status not in NEVER_OVERDUE_STATUSES and self.deadline < today
-
-    def days_late(self, today: date) -> int:
-        """Return how many days past the deadline an overdue action is (0 when it is not)."""
-        return (today - self.deadline).days if self.is_overdue(today) else 0
 
     def __str__(self) -> str:
         return self.title
