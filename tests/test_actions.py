@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -227,6 +228,30 @@ def test_overdue_actions_are_marked_and_filterable(client, auth, make_action, ma
     page = client.get("/actions?overdue=1").get_data(as_text=True)
     assert late.title in page
     assert "Action finie à temps" not in page and "Action à venir" not in page
+
+
+def test_a_filtered_list_keeps_its_choices_selected_in_the_menus(
+        client, auth, make_action, make_user, make_recommendation):
+    action = make_action(title="Former les journalistes")
+    other = make_action(title="Créer un indicateur")
+    rec = action.recommendation
+    auth.login(make_user(Role.VIEWER))
+    url = (f"/actions?event={rec.event_id}&institution={action.lead_institution_id}"
+           f"&owner={action.owner_id}&status=not_started&sort=title")
+    page = client.get(url).get_data(as_text=True)
+
+    for menu, value in (("event", rec.event_id), ("institution", action.lead_institution_id),
+                        ("owner", action.owner_id), ("status", "not_started"),
+                        ("sort", "title")):
+        select_html = re.search(rf'<select id="{menu}" name="{menu}">(.*?)</select>', page,
+                                re.S).group(1)
+        assert re.findall(r'<option value="([^"]*)" ?selected>', select_html) == [str(value)]
+    assert "Former les journalistes" in page and other.title not in page
+    # The recommendations page offers the same menus, with its own choices selected.
+    page = client.get(f"/recommendations?institution={other.lead_institution_id}"
+                      ).get_data(as_text=True)
+    assert f'<option value="{other.lead_institution_id}" selected>' in page
+    assert f'<option value="{action.lead_institution_id}" selected>' not in page
 
 
 def test_recommendation_progress_is_the_mean_of_its_actions_not_cancelled(

@@ -167,7 +167,7 @@ def test_list_filter_menus_are_cached_and_follow_new_events_and_languages(
 
     event = make_event(title="Atelier de suivi du Pacte mondial")
     page = client.get("/actions").get_data(as_text=True)
-    assert f'<option value="{event.id}" >Atelier de suivi du Pacte mondial</option>' in page
+    assert f'<option value="{event.id}">Atelier de suivi du Pacte mondial</option>' in page
 
     french = client.get("/actions", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     arabic = client.get("/actions", headers={"Accept-Language": "ar"}).get_data(as_text=True)

@@ -70,6 +70,9 @@ def test_xss_in_text_fields_comes_back_escaped(client, auth, make_user, make_act
     recommendation = action.recommendation
     recommendation.title = XSS
     recommendation.text = XSS
+    recommendation.event.title = XSS  # also offered in the list's filter menus
+    action.owner.name = XSS
+    action.lead_institution.name = XSS
     db.session.commit()
     auth.login(coordinator)
     client.post(f"/actions/{action.id}/update", data={

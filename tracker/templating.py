@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import lru_cache
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import format_date, format_datetime, format_timedelta, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2.filters import do_truncate
+from markupsafe import Markup
 
 from tracker.forms import LANGUAGE_CHOICES
 from tracker.i18n import text_direction
@@ -64,6 +67,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["days_between"] = _days_between
     app.jinja_env.filters["relative_deadline"] = relative_deadline
+    app.jinja_env.filters["selected_option"] = selected_option
 
 
 def _locale() -> str:
@@ -99,3 +103,22 @@ def _relative_deadline(days: int, locale: str) -> str:
 
 def _days_between(start: date, end: date) -> int:
     return (end - start).days
+
+
+def shorten(text: str, length: int) -> str:
+    """Cut `text` to about `length` characters at a word, as Jinja's `truncate` does."""
+    return do_truncate(current_app.jinja_env, text, length)
+
+
+def render_options(choices: Iterable[tuple[int | str, str]]) -> Markup:
+    """Return the `<option>`s of a menu, from (value, label) pairs, escaped once."""
+    return Markup("").join(Markup('<option value="{}">{}</option>').format(value, label)
+                           for value, label in choices)
+
+
+def selected_option(options: Markup, value: int | str | None) -> Markup:
+    """Return the options of `render_options` with the one of `value` selected."""
+    if value is None:
+        return options
+    option = str(Markup('<option value="{}">').format(value))
+    return Markup(str(options).replace(option, option[:-1] + " selected>", 1))

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from types import SimpleNamespace
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, case, func, or_, select
@@ -30,6 +29,7 @@ from tracker.models import (
     recommendation_gcm,
 )
 from tracker.pagination import Page
+from tracker.templating import render_options, shorten
 
 
 def action_select() -> Select:
@@ -379,8 +379,9 @@ def status_counts(recommendation_ids: list[int] | None = None) -> dict[Status, i
     return counts
 
 
-def filter_choices(filters: ActionFilters | None = None) -> dict[str, list]:
-    """Return what the filter menus offer, as plain values, from the figures cache when fresh.
+def filter_choices(filters: ActionFilters | None = None) -> dict[str, Any]:
+    """Return what the filter menus offer, from the figures cache when fresh: each menu's
+    options already written (`options`), the statuses and the sorts.
 
     Every list page offers the same menus, and they change far less often than lists
     are read; like the dashboard's figures, they go stale with any write through the
@@ -392,7 +393,7 @@ def filter_choices(filters: ActionFilters | None = None) -> dict[str, list]:
                    lambda: _menus(filters))
 
 
-def _menus(filters: ActionFilters, limit: int = 100) -> dict[str, list]:
+def _menus(filters: ActionFilters, limit: int = 100) -> dict[str, Any]:
     # Kept short enough for national scale. Events: the latest `limit` (and the one
     # selected). Owners: those of the selected institution's actions, else the first
     # `limit` by name (and the one selected).
@@ -407,17 +408,20 @@ def _menus(filters: ActionFilters, limit: int = 100) -> dict[str, list]:
         select(User).where(User.id.in_(owner_ids)).order_by(User.name).limit(limit)))
     if filters.owner_id is not None and all(u.id != filters.owner_id for u in owners):
         owners[:0] = db.session.scalars(select(User).where(User.id == filters.owner_id))
+    institutions = db.session.scalars(select(Institution).order_by(Institution.name))
+    themes = db.session.scalars(select(Theme).order_by(Theme.id))
+    objectives = db.session.scalars(select(GcmObjective).order_by(GcmObjective.number))
     return {
-        "events": [SimpleNamespace(id=e.id, title=e.title) for e in events],
-        "institutions": [SimpleNamespace(id=i.id, code=i.code, name=i.name)
-                         for i in db.session.scalars(
-                             select(Institution).order_by(Institution.name))],
-        "themes": [SimpleNamespace(id=t.id, label=str(t.label))
-                   for t in db.session.scalars(select(Theme).order_by(Theme.id))],
-        "owners": [SimpleNamespace(id=u.id, name=u.name) for u in owners],
-        "objectives": [SimpleNamespace(number=o.number, label=str(o.label))
-                       for o in db.session.scalars(
-                           select(GcmObjective).order_by(GcmObjective.number))],
+        # Written once here rather than on every page: a few hundred escaped options were
+        # a good part of a list page's cost. `selected_option` marks the chosen one.
+        "options": {
+            "event": render_options((e.id, shorten(e.title, 70)) for e in events),
+            "theme": render_options((t.id, str(t.label)) for t in themes),
+            "institution": render_options(
+                (i.id, f"{i.code} · {shorten(i.name, 50)}") for i in institutions),
+            "owner": render_options((u.id, u.name) for u in owners),
+            "gcm": render_options((o.number, shorten(str(o.label), 60)) for o in objectives),
+        },
         "statuses": list(Status),
         "sorts": list(SORTS),
     }
