@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from tests.conftest import PASSWORD
+from tracker.api import tokens
 from tracker.extensions import db
 from tracker.models import Role
 
@@ -85,6 +86,9 @@ def test_database_down_gives_a_clear_503_and_the_app_recovers_by_itself(
     url = db.engine.url
     proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
     user = make_user(Role.VIEWER)
+    _token, secret = tokens.create_token(user, user, "faults")
+    db.session.commit()
+    api = {"Authorization": f"Bearer {secret}"}
     proxied = url.set(host="127.0.0.1", port=proxy.port)
     config = _test_config(proxied.render_as_string(hide_password=False), tmp_path)
     other = create_app(config)
@@ -98,8 +102,16 @@ def test_database_down_gives_a_clear_503_and_the_app_recovers_by_itself(
         assert down.status_code == 503
         assert "indisponible" in down.get_data(as_text=True)
         assert down.headers["Retry-After"] == "30"
+        # The API says the same in its own format: a problem document.
+        api_down = client.get("/api/v1/actions", headers=api)
+        assert api_down.status_code == 503
+        assert api_down.mimetype == "application/problem+json"
+        assert api_down.get_json()["status"] == 503
+        assert "unavailable" in api_down.get_json()["detail"]
+        assert api_down.headers["Retry-After"] == "30"
         proxy.restore()
         assert client.get("/events").status_code == 200
+        assert client.get("/api/v1/actions", headers=api).status_code == 200
     finally:
         with other.app_context():
             db.engine.dispose()

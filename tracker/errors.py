@@ -1,17 +1,42 @@
-"""Error pages: every failure a user can cause ends in a clear 4xx page, not a 500."""
+"""Error pages: every failure a user can cause ends in a clear 4xx page, not a 500.
+
+The site answers errors with HTML pages in its layout. A part of the site that speaks
+another format (the API answers RFC 9457 problem documents) registers its own answer for
+the URLs under its prefix with `answer_errors_under`; the choice is made here, by path,
+for every error, including those raised before any view is found (404, 405) and the
+database being unavailable.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from collections.abc import Callable
+
+from flask import Flask, Response, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from tracker.extensions import db
 
+Answer = Callable[[HTTPException], Response]
+_ANSWERS = "tracker.error_answers"
+RETRY_AFTER_SECONDS = 30
+
+
+def answer_errors_under(app: Flask, prefix: str, answer: Answer) -> None:
+    """Answer the errors of URLs under `prefix` with `answer` instead of an HTML page."""
+    app.extensions.setdefault(_ANSWERS, {})[prefix.rstrip("/")] = answer
+
+
+def _answer_for_path() -> Answer | None:
+    for prefix, answer in current_app.extensions.get(_ANSWERS, {}).items():
+        if request.path == prefix or request.path.startswith(prefix + "/"):
+            return answer
+    return None
+
 
 def init_app(app: Flask) -> None:
-    """Render HTTP errors with the site layout."""
+    """Render HTTP errors with the site layout, or with the answer of their URL's prefix."""
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -21,6 +46,9 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        answer = _answer_for_path()
+        if answer is not None:
+            return answer(error)
         if request.blueprint == "static":
             return error
         return render_template("errors/error.html", error=error, csrf=False), error.code
@@ -34,11 +62,17 @@ def init_app(app: Flask) -> None:
         except OperationalError:
             pass
         app.logger.error("database unavailable: %s", error.orig)
+        answer = _answer_for_path()
+        if answer is not None:
+            return answer(ServiceUnavailable(retry_after=RETRY_AFTER_SECONDS))
         # Rendered without the context processors: they would ask the database again.
         page = app.jinja_env.get_template("errors/unavailable.html").render()
-        return page, 503, {"Retry-After": "30"}
+        return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
     @app.errorhandler(500)
     def server_error(error):
         db.session.rollback()
+        answer = _answer_for_path()
+        if answer is not None:
+            return answer(error)
         return render_template("errors/error.html", error=error, csrf=False), 500

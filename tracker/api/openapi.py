@@ -1,8 +1,8 @@
 """The flask-smorest Api, adapted to the tracker: problem documents and bearer tokens.
 
-flask-smorest would answer every HTTP error of the whole site in JSON; here the API's
-error handlers are scoped to its blueprint (see problems.py), and the error responses
-are documented as application/problem+json.
+flask-smorest would answer every HTTP error of the whole site in JSON; here the site's
+error handlers answer problem documents for the API's URLs only (see problems.py), and
+the error responses are documented as application/problem+json.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ class TrackerApi(Api):
         })
 
     def _register_error_handlers(self):
-        """Leave the site's error pages alone: the API's handlers are its blueprint's."""
+        """Leave the site's error pages alone: they answer the API's URLs as problems."""
 
     def _register_pagination_header(self):
         """Document no X-Pagination header: list pages carry their totals and links."""

@@ -1,21 +1,20 @@
 """RFC 9457 problem details: every API error, whatever raised it, as application/problem+json.
 
-Errors raised inside API views reach the blueprint's handlers. A URL under the API
-prefix that matches no route (404) or not with this method (405) fails before any
-blueprint is known, so the app-level handlers for those two look at the path, and hand
-every other URL to the site's HTML error pages.
+`init_app` asks the site's error handlers (`tracker.errors`) to answer every error of a
+URL under the API prefix with `from_http_exception`: errors raised in views, URLs that
+match no route (404) or not with this method (405), the database being unavailable (503)
+and failures (500).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, json, request, url_for
+from flask import Flask, Response, current_app, json, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from tracker.extensions import db
+from tracker import errors
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -134,7 +133,7 @@ def from_http_exception(error: HTTPException) -> Response:
     data = getattr(error, "data", None) or {}  # webargs puts validation messages here
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
         headers["Allow"] = ", ".join(sorted(error.valid_methods))
-    if status == 429 and getattr(error, "retry_after", None):
+    if getattr(error, "retry_after", None):  # 429 (throttled), 503 (database unavailable)
         headers["Retry-After"] = str(error.retry_after)
     if "messages" in data:
         errors = field_errors(data["messages"])
@@ -156,42 +155,11 @@ def _detail(error: HTTPException) -> str:
         415: _("Send the body as JSON (Content-Type: application/json)."),
         429: _("Too many requests: wait a little and try again."),
         500: _("The server failed to answer. The error is logged."),
+        503: _("The database is unavailable. Try again in a few seconds."),
     }
     return messages.get(error.code or 500, _title(error.code or 500))
 
 
-def handle_errors(bp: Blueprint) -> None:
-    """Answer every error raised in `bp`'s requests as a problem document."""
-
-    @bp.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        return from_http_exception(error)
-
-    @bp.errorhandler(InternalServerError)
-    def server_error(error: InternalServerError):
-        db.session.rollback()
-        return from_http_exception(error)
-
-    @bp.errorhandler(OperationalError)
-    def database_unavailable(error: OperationalError):
-        try:
-            db.session.rollback()
-        except OperationalError:
-            pass
-        current_app.logger.error("database unavailable: %s", error.orig)
-        return problem_response(503, _("The database is unavailable. Try again in a few "
-                                       "seconds."), headers={"Retry-After": "30"})
-
-
 def init_app(app: Flask, prefix: str) -> None:
-    """Answer 404 and 405 under `prefix` as problems, and leave other URLs to the site."""
-
-    def routing_error(error: HTTPException):
-        if request.path == prefix or request.path.startswith(prefix + "/"):
-            return from_http_exception(error)
-        # Any other URL: the site's own HTML error page.
-        site_handler = app.error_handler_spec[None][None].get(HTTPException)
-        return site_handler(error) if site_handler is not None else error
-
-    app.register_error_handler(NotFound, routing_error)
-    app.register_error_handler(MethodNotAllowed, routing_error)
+    """Answer every error of a URL under `prefix` as a problem document."""
+    errors.answer_errors_under(app, prefix, from_http_exception)

@@ -53,7 +53,6 @@ from tracker.pagination import Page
 from tracker.permissions import can_update_action
 
 bp = Blueprint("api", __name__, description="Events, recommendations and actions.")
-problems.handle_errors(bp)
 
 ID = f"int(min=1, max={MAX_ID})"  # larger ids cannot exist: 404, never a database error
 MAX_BODY_BYTES = 64 * 1024
