@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from tracker.api import tokens
 from tracker.api.problems import Problem
-from tracker.extensions import db, login_manager
+from tracker.extensions import login_manager
 from tracker.models import User
 
 REALM = 'Bearer realm="tracker"'
@@ -38,8 +38,6 @@ def authenticate() -> User:
         raise Problem(401, _("This API token is unknown, revoked, or its account is "
                              "deactivated."),
                       headers={"WWW-Authenticate": REALM + ', error="invalid_token"'})
-    if db.session.dirty:
-        db.session.commit()  # the token's last use
     g._login_user = user
     return user
 

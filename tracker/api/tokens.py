@@ -70,7 +70,8 @@ def revoke_token(actor: User, token: ApiToken) -> bool:
 def user_for_token(secret: str) -> User | None:
     """Return the active user whose active token is `secret`, or None.
 
-    Notes when the token was last used (at most once a minute); the caller commits.
+    Notes when the token was last used, at most once a minute, and commits that note at
+    once: it is the lookup's own bookkeeping, whatever the request goes on to do.
     """
     hashed = bearer.lookup_digest(secret)
     if hashed is None:
@@ -82,5 +83,6 @@ def user_for_token(secret: str) -> User | None:
         return None
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
-        token.last_used_at = now  # left pending: the caller commits it
+        token.last_used_at = now
+        db.session.commit()
     return token.user
