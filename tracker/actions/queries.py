@@ -330,6 +330,13 @@ def filtered_actions(filters: ActionFilters, today: date) -> list[Action]:
                 .unique())
 
 
+def recommendation_actions(recommendation_id: int) -> list[Action]:
+    """Return a recommendation's actions, soonest deadline first, with what lists show."""
+    return list(db.session.scalars(
+        action_select().where(Action.recommendation_id == recommendation_id)
+        .order_by(Action.deadline, Action.id)).unique())
+
+
 def my_actions(user: User) -> tuple[list[Action], list[Action]]:
     """Return the user's own actions, then the other actions of their institution.
 

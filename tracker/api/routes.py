@@ -195,9 +195,7 @@ def get_recommendation(recommendation_id: int):
     """Read a recommendation, with its indicators and actions."""
     rec = _get(Recommendation, recommendation_id)
     today = clock.today()
-    actions = db.session.scalars(
-        action_queries.action_select().where(Action.recommendation_id == rec.id)
-        .order_by(Action.deadline, Action.id)).unique().all()
+    actions = action_queries.recommendation_actions(rec.id)
     progress = action_queries.recommendation_progress([rec.id]).get(rec.id)
     data = present.recommendation(rec, progress, len(actions),
                                   sum(a.is_overdue(today) for a in actions))

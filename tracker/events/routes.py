@@ -152,10 +152,7 @@ def create_recommendation(event_id: int):
 def show_recommendation(recommendation_id: int):
     """Show a recommendation, its derived progress and its actions."""
     recommendation = db.get_or_404(Recommendation, recommendation_id)
-    actions = db.session.scalars(
-        queries.action_select().where(Action.recommendation_id == recommendation.id)
-        .order_by(Action.deadline, Action.id)
-    ).unique().all()
+    actions = queries.recommendation_actions(recommendation.id)
     progress = queries.recommendation_progress([recommendation.id]).get(recommendation.id)
     return render_template("events/recommendation.html", recommendation=recommendation,
                            actions=actions, progress=progress, today=clock.today(),
