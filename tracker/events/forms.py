@@ -16,7 +16,7 @@ from wtforms.validators import (
 )
 
 from tracker.forms import LANGUAGE_CHOICES, ModelSelectField, ModelSelectMultipleField, choices
-from tracker.models import MAX_REPORT_WEEKS, Priority
+from tracker.models import MAX_REPORT_WEEKS, RECOMMENDATION_NUMBER_RE, Priority
 
 
 class EventForm(FlaskForm):
@@ -40,7 +40,8 @@ class RecommendationForm(FlaskForm):
     number = StringField(
         _l("Number"),
         validators=[DataRequired(), Length(max=16),
-                    Regexp(r"^[\w.\-]+$", message=_l("Use letters, digits, dots or dashes."))],
+                    Regexp(RECOMMENDATION_NUMBER_RE,
+                           message=_l("Use letters, digits, dots or dashes."))],
     )
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     text = TextAreaField(_l("Full text"), validators=[Optional(), Length(max=20000)])

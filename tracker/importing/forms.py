@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -22,9 +20,9 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from tracker.forms import LANGUAGE_CHOICES, ModelSelectField, ModelSelectMultipleField, choices
 from tracker.importing.parser import MAX_DRAFTS
 from tracker.importing.readers import EXTENSIONS
+from tracker.models import RECOMMENDATION_NUMBER_RE
 
 MAX_PASTED_CHARS = 1_000_000
-NUMBER_RE = re.compile(r"^[\w.\-]+$")  # as a recommendation's number in the events forms
 
 
 class ImportForm(FlaskForm):
@@ -64,7 +62,7 @@ class DraftForm(Form):
         if not value:
             if self.accept.data and not self.merge.data:
                 raise ValidationError(_l("An accepted draft needs a number."))
-        elif not NUMBER_RE.match(value):
+        elif not RECOMMENDATION_NUMBER_RE.match(value):
             raise ValidationError(_l("Use letters, digits, dots or dashes."))
 
     def validate_title(self, field: StringField) -> None:

@@ -19,13 +19,20 @@ from tracker.models.actions import (
 )
 from tracker.models.audit import AuditEntry
 from tracker.models.catalog import DEFAULT_THEMES, GcmObjective, Theme
-from tracker.models.events import Event, Priority, Recommendation, recommendation_gcm
+from tracker.models.events import (
+    RECOMMENDATION_NUMBER_RE,
+    Event,
+    Priority,
+    Recommendation,
+    recommendation_gcm,
+)
 from tracker.models.indicators import Indicator, Measurement
 from tracker.models.outbox import MessageKind, MessageStatus, OutboxMessage, UsedToken
 from tracker.models.people import Institution, Role, User
 from tracker.models.tokens import ApiToken
 
 __all__ = [
+    "RECOMMENDATION_NUMBER_RE",
     "CLOCK_RESTARTING_KINDS",
     "CLOSED_STATUSES",
     "MAX_REPORT_WEEKS",

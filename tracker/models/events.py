@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -76,6 +77,11 @@ class Event(db.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# What a recommendation's number may hold ("3", "2.1", "B-4"): the forms, the report import
+# and the spreadsheet import all check it.
+RECOMMENDATION_NUMBER_RE = re.compile(r"^[\w.\-]+$")
 
 
 class Recommendation(db.Model):

@@ -25,6 +25,7 @@ from sqlalchemy.orm import selectinload
 from tracker.audit import jsonable
 from tracker.extensions import db
 from tracker.models import (
+    RECOMMENDATION_NUMBER_RE,
     Action,
     Event,
     GcmObjective,
@@ -67,7 +68,6 @@ FOREIGN_KEYS = {"theme": "theme_id", "owner": "owner_id",
                 "lead_institution": "lead_institution_id"}
 
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
-NUMBER_RE = re.compile(r"^[\w.\-]+$")  # as a recommendation's number in the events forms
 ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 FRENCH_DATE_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 LIST_SEPARATORS = re.compile(r"[,;]")
@@ -511,7 +511,7 @@ class _Checker:
         values: dict[str, Any] = {"ref": self.value("recommendation_ref") or None}
         number = self.required("recommendation_number")
         if number and self.short_enough("recommendation_number", number):
-            if not NUMBER_RE.match(number):
+            if not RECOMMENDATION_NUMBER_RE.match(number):
                 self.error("recommendation_number",
                            _("Use letters, digits, dots or dashes."))
         values["number"] = number
