@@ -173,3 +173,22 @@ def test_list_filter_menus_are_cached_and_follow_new_events_and_languages(
     arabic = client.get("/actions", headers={"Accept-Language": "ar"}).get_data(as_text=True)
     assert "Systèmes d&#39;information" in french or "Systèmes d'information" in french
     assert "Systèmes d" not in arabic and 'dir="rtl"' in arabic
+
+
+def test_an_action_list_is_counted_once_until_something_changes(
+        client, auth, coordinator, two_actions, make_action):
+    auth.login(coordinator)
+    counts = re.compile(r"count\(\*\)", re.I)
+
+    with count_queries() as first:
+        assert "2 actions" in client.get("/actions?q=a").get_data(as_text=True)
+    with count_queries() as resorted:  # another order or page: the same matches
+        assert "2 actions" in client.get("/actions?q=a&sort=title").get_data(as_text=True)
+    assert [s for s in first if counts.search(s)]
+    assert not [s for s in resorted if counts.search(s)]
+
+    make_action(title="Traduire le guide")
+    with count_queries() as after_write:
+        assert "3 actions" in client.get("/actions?q=a&sort=title").get_data(as_text=True)
+    assert [s for s in after_write if counts.search(s)]
+    assert "1 action<" in client.get("/actions?q=Traduire").get_data(as_text=True)

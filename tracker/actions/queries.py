@@ -316,12 +316,24 @@ def list_actions(filters: ActionFilters, today: date, page: int, per_page: int,
     matching = filters.apply(select(Action.id), today)
     page_ids = filters.ordered(matching).limit(per_page + 1).offset((page - 1) * per_page)
     rows = load(page_ids.scalar_subquery(), filters)
-    counted = matching if count_limit is None else matching.limit(count_limit + 1)
-    total = db.session.scalar(select(func.count()).select_from(counted.subquery()))
+    total = _count(filters, matching, today, count_limit)
     exact = count_limit is None or total <= count_limit
     return ActionPage(items=list(rows[:per_page]), page=page, per_page=per_page,
                       total=total if exact else count_limit, exact=exact,
                       more=len(rows) > per_page)
+
+
+def _count(filters: ActionFilters, matching: Select, today: date,
+           count_limit: int | None) -> int:
+    # Kept with the figures (stale with any write, see tracker.cache): paging through a
+    # list, or a list many people open, counts its matches once.
+    args = filters.to_args()
+    args.pop("sort", None)
+    counted = matching if count_limit is None else matching.limit(count_limit + 1)
+    parts = (today, count_limit, current_app.config["STALE_AFTER_DAYS"], sorted(args.items()))
+    return figures("action-count", parts, lambda: {
+        "total": db.session.scalar(select(func.count()).select_from(counted.subquery()))
+    })["total"]
 
 
 def filtered_actions(filters: ActionFilters, today: date) -> list[Action]:
