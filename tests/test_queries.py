@@ -48,3 +48,33 @@ def test_list_pages_run_the_same_number_of_queries_for_few_or_many_rows(
     populate(30)
     many = _queries(client, url.format(event=event.id))
     assert few == many
+
+
+def test_an_action_page_runs_the_same_number_of_queries_for_a_short_or_long_history(
+        client, auth, make_action, make_user):
+    action = make_action(title="Former les journalistes")
+    coordinator = make_user(Role.COORDINATOR)
+    colleague = make_user(Role.FOCAL_POINT, institution=action.owner.institution)
+
+    def comment(times: int) -> None:
+        # Each update by another author, each with a link as evidence.
+        for n in range(times):
+            auth.login([action.owner, colleague, coordinator][n % 3])
+            db.session.refresh(action)
+            response = client.post(f"/actions/{action.id}/update", data={
+                "status": "in_progress", "progress": str(action.progress),
+                "comment": f"Point {n}", "version": action.version,
+                "links": f"https://example.org/compte-rendu-{n}"})
+            assert response.status_code == 302, response.get_data(as_text=True)
+            auth.logout()
+
+    comment(2)
+    auth.login(coordinator)
+    short = _queries(client, f"/actions/{action.id}")
+    auth.logout()
+    comment(15)
+    auth.login(coordinator)
+    long = _queries(client, f"/actions/{action.id}")
+    page = client.get(f"/actions/{action.id}").get_data(as_text=True)
+    assert page.count("https://example.org/compte-rendu-") == 17 * 2  # link text and href
+    assert short == long

@@ -19,6 +19,7 @@ from tracker.models import (
     NEVER_OVERDUE_STATUSES,
     Action,
     ActionClock,
+    ActionUpdate,
     Event,
     GcmObjective,
     Institution,
@@ -340,6 +341,14 @@ def filtered_actions(filters: ActionFilters, today: date) -> list[Action]:
     """Return every action matching `filters` (for exports), in the list's order."""
     return list(db.session.scalars(filters.ordered(filters.apply(action_select(), today)))
                 .unique())
+
+
+def action_for_page(action_id: int) -> Action | None:
+    """Return an action with all its page shows (history with authors and evidence,
+    contributors), in a fixed number of queries however long its history is."""
+    return db.session.scalar(action_select().where(Action.id == action_id).options(
+        selectinload(Action.updates).options(joinedload(ActionUpdate.author),
+                                             selectinload(ActionUpdate.evidence))))
 
 
 def recommendation_actions(recommendation_id: int) -> list[Action]:

@@ -88,7 +88,10 @@ def mine():
 @login_required
 def show(action_id: int):
     """Show an action, its history and evidence, and the forms the user may use."""
-    return render_action(db.get_or_404(Action, action_id))
+    action = queries.action_for_page(action_id)
+    if action is None:
+        abort(404)
+    return render_action(action)
 
 
 def render_action(action: Action, status_code: int = 200, **forms):
