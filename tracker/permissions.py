@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import abort
 from flask_login import current_user, login_required
+from sqlalchemy import ColumnElement, false, or_, true
 
 from tracker.models import Action, Role, User
 
@@ -44,6 +45,19 @@ def can_update_action(user: User, action: Action) -> bool:
     return action.owner_id == user.id or (
         user.institution_id is not None and action.lead_institution_id == user.institution_id
     )
+
+
+def updatable_actions(user: User) -> ColumnElement[bool]:
+    """Return `can_update_action` as an SQL condition on actions, for queries that select
+    the actions `user` may update rather than check one."""
+    if not user.is_authenticated or user.role not in (*MANAGERS, Role.FOCAL_POINT):
+        return false()
+    if user.role in MANAGERS:
+        return true()
+    conditions = [Action.owner_id == user.id]
+    if user.institution_id is not None:
+        conditions.append(Action.lead_institution_id == user.institution_id)
+    return or_(*conditions)
 
 
 def require(check: Callable[[User], bool]) -> Callable:

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, or_, select
+from sqlalchemy import delete, exists, select
 
 from tracker import audit
 from tracker.actions import services as action_services
@@ -25,12 +25,11 @@ from tracker.models import (
     Indicator,
     Measurement,
     Recommendation,
-    Role,
     Status,
     UpdateKind,
     User,
 )
-from tracker.permissions import can_manage, can_update_action
+from tracker.permissions import can_manage, can_update_action, updatable_actions
 
 INDICATOR_FIELDS = ("name", "unit", "baseline_value", "baseline_date", "target_value",
                     "target_date", "data_source", "disaggregation")
@@ -227,10 +226,5 @@ def can_measure(user: User, indicator: Indicator) -> bool:
         return can_update_action(user, indicator.action)
     if can_manage(user):
         return True
-    if not user.is_authenticated or user.role != Role.FOCAL_POINT:
-        return False
-    conditions = [Action.owner_id == user.id]
-    if user.institution_id is not None:
-        conditions.append(Action.lead_institution_id == user.institution_id)
     return bool(db.session.scalar(select(exists().where(
-        Action.recommendation_id == indicator.recommendation_id, or_(*conditions)))))
+        Action.recommendation_id == indicator.recommendation_id, updatable_actions(user)))))
