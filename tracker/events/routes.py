@@ -15,6 +15,8 @@ from tracker.events import services
 from tracker.events.forms import EventForm, RecommendationForm
 from tracker.extensions import db
 from tracker.forms import add_error
+from tracker.indicators import queries as indicator_queries
+from tracker.indicators import services as indicator_services
 from tracker.models import Action, Event, GcmObjective, Priority, Recommendation, Theme
 from tracker.permissions import can_manage, manager_required
 
@@ -154,9 +156,14 @@ def show_recommendation(recommendation_id: int):
     recommendation = db.get_or_404(Recommendation, recommendation_id)
     actions = queries.recommendation_actions(recommendation.id)
     progress = queries.recommendation_progress([recommendation.id]).get(recommendation.id)
-    return render_template("events/recommendation.html", recommendation=recommendation,
-                           actions=actions, progress=progress, today=clock.today(),
-                           can_manage=can_manage(current_user))
+    today = clock.today()
+    indicators = indicator_queries.recommendation_indicators(recommendation.id)
+    return render_template(
+        "events/recommendation.html", recommendation=recommendation, actions=actions,
+        progress=progress, today=today, can_manage=can_manage(current_user),
+        indicator_panels=indicator_queries.panels(indicators, today),
+        may_record=bool(indicators) and indicator_services.can_measure(current_user,
+                                                                       indicators[0]))
 
 
 @bp.route("/recommendations/<int:recommendation_id>/edit", methods=["GET", "POST"])

@@ -46,20 +46,6 @@ def indicator_state_label(state: str) -> str:
     return str(queries.STATE_LABELS[state])
 
 
-@bp.app_template_global()
-def recommendation_indicator_panels(recommendation: Recommendation) -> dict:
-    """Return a recommendation's indicator panels and whether the reader may record values.
-
-    The recommendation page (tracker.events) calls this from its template, so that the
-    events feature needs no change to show indicators.
-    """
-    indicators = queries.recommendation_indicators(recommendation.id)
-    return {
-        "panels": queries.panels(indicators, clock.today()),
-        "may_record": bool(indicators) and services.can_measure(current_user, indicators[0]),
-    }
-
-
 def _owner_url(indicator: Indicator | None = None, action: Action | None = None,
                recommendation: Recommendation | None = None) -> str:
     """Return the page that shows the indicator, at its indicators section."""
