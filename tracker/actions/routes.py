@@ -94,10 +94,12 @@ def show(action_id: int):
     return render_action(action)
 
 
-def render_action(action: Action, status_code: int = 200, **forms):
+def render_action(action: Action, status_code: int = 200, indicators: list | None = None,
+                  **forms):
     """Render an action's page; `forms` carries submitted forms to show with their errors.
 
     Each form the user may use and that was not submitted is built fresh from the action.
+    `indicators` are the action's, when the caller has already read them.
     """
     from tracker.review.forms import ExtensionDecisionForm, ExtensionRequestForm, ReviewForm
     from tracker.review.services import pending_extension
@@ -106,7 +108,8 @@ def render_action(action: Action, status_code: int = 200, **forms):
     manages = can_manage(current_user)
     pending = pending_extension(action)
     today = clock.today()
-    indicators = indicator_queries.action_indicators(action.id)
+    if indicators is None:
+        indicators = indicator_queries.action_indicators(action.id)
     if may_update and "form" not in forms:
         forms["form"] = indicator_forms.update_form(indicators, today, formdata=None, data={
             "status": action.status.value if action.status != Status.PENDING_VALIDATION
@@ -136,15 +139,15 @@ def update(action_id: int):
     action = db.get_or_404(Action, action_id)
     if not can_update_action(current_user, action):
         abort(403)
-    form = indicator_forms.update_form(indicator_queries.action_indicators(action.id),
-                                       clock.today())
+    indicators = indicator_queries.action_indicators(action.id)
+    form = indicator_forms.update_form(indicators, clock.today())
     if not form.validate_on_submit():
-        return render_action(action, form=form, status_code=422)
+        return render_action(action, form=form, status_code=422, indicators=indicators)
     try:
         checked = [storage.check(upload) for upload in form.uploads]
     except storage.EvidenceRefused as exc:
         add_error(form.files, str(exc))
-        return render_action(action, form=form, status_code=422)
+        return render_action(action, form=form, status_code=422, indicators=indicators)
     links = form.link_list
     written: list[str] = []
     try:
