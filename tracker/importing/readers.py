@@ -8,6 +8,8 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
+from tracker import uploads
+
 MAX_BYTES = 10 * 1024 * 1024
 EXTENSIONS = (".txt", ".md", ".docx", ".pdf")
 # A .docx is a zip: refuse one that would inflate beyond this (a zip bomb).
@@ -32,7 +34,7 @@ def read_path(path: str | Path, max_bytes: int = MAX_BYTES) -> str:
     path = Path(path)
     try:
         if path.stat().st_size > max_bytes:
-            raise ReportTooLarge(_too_large(path.name, max_bytes))
+            raise ReportTooLarge(uploads.too_large(path.name, max_bytes))
         data = path.read_bytes()
     except OSError as exc:
         raise ReportUnreadable(_l("%(name)s cannot be read: %(error)s",
@@ -48,14 +50,14 @@ def read_bytes(filename: str, data: bytes, max_bytes: int = MAX_BYTES) -> str:
     """
     name = Path(filename or "").name or "report"
     if len(data) > max_bytes:
-        raise ReportTooLarge(_too_large(name, max_bytes))
+        raise ReportTooLarge(uploads.too_large(name, max_bytes))
     extension = Path(name).suffix.lower()
     if extension not in EXTENSIONS:
         raise ReportUnreadable(_l(
             "%(name)s is not a type the importer reads: send a .txt, .md, .docx or .pdf file.",
             name=name))
     if not data:
-        raise ReportUnreadable(_l("%(name)s is empty.", name=name))
+        raise ReportUnreadable(uploads.empty(name))
     if extension == ".docx":
         text = _read_docx(name, data)
     elif extension == ".pdf":
@@ -69,32 +71,15 @@ def read_bytes(filename: str, data: bytes, max_bytes: int = MAX_BYTES) -> str:
     return text
 
 
-def _too_large(name: str, max_bytes: int):
-    if max_bytes >= 1024 * 1024:
-        size = f"{max_bytes // (1024 * 1024)} MB"
-    else:
-        size = f"{max(1, max_bytes // 1024)} KB"
-    return _l("%(name)s is larger than the %(size)s allowed.", name=name, size=size)
-
-
-def _damaged(name: str):
-    return _l("%(name)s cannot be read: the file is damaged or is not what its name says.",
-              name=name)
-
-
 def _decode(name: str, data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise ReportUnreadable(_damaged(name)) from exc
+            raise ReportUnreadable(uploads.damaged(name)) from exc
     if b"\x00" in data:
-        raise ReportUnreadable(_damaged(name))  # a binary file renamed .txt
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Older French documents are often saved as Windows-1252.
-        return data.decode("cp1252", errors="replace")
+        raise ReportUnreadable(uploads.damaged(name))  # a binary file renamed .txt
+    return uploads.decode_text(data)
 
 
 def _read_docx(name: str, data: bytes) -> str:
@@ -103,17 +88,16 @@ def _read_docx(name: str, data: bytes) -> str:
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_DOCX_UNCOMPRESSED:
-                raise ReportUnreadable(_damaged(name))
+        if uploads.inflates_beyond(data, MAX_DOCX_UNCOMPRESSED):
+            raise ReportUnreadable(uploads.damaged(name))
         document = docx.Document(io.BytesIO(data))
         return "\n\n".join(_docx_lines(document))
     except ReportUnreadable:
         raise
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, OSError) as exc:
-        raise ReportUnreadable(_damaged(name)) from exc
+        raise ReportUnreadable(uploads.damaged(name)) from exc
     except Exception as exc:  # lxml and python-docx raise many kinds on a damaged file
-        raise ReportUnreadable(_damaged(name)) from exc
+        raise ReportUnreadable(uploads.damaged(name)) from exc
 
 
 def _docx_lines(document) -> list[str]:
@@ -196,7 +180,7 @@ def _read_pdf(name: str, data: bytes) -> str:
     from pypdf.errors import PyPdfError
 
     if not data.lstrip()[:1024].startswith(b"%PDF-") and b"%PDF-" not in data[:1024]:
-        raise ReportUnreadable(_damaged(name))
+        raise ReportUnreadable(uploads.damaged(name))
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
@@ -205,7 +189,7 @@ def _read_pdf(name: str, data: bytes) -> str:
     except ReportUnreadable:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise ReportUnreadable(_damaged(name)) from exc
+        raise ReportUnreadable(uploads.damaged(name)) from exc
     except Exception as exc:  # pypdf raises many kinds on a damaged file
-        raise ReportUnreadable(_damaged(name)) from exc
+        raise ReportUnreadable(uploads.damaged(name)) from exc
     return "\n\n".join(pages)

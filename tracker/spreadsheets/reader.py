@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -12,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+
+from tracker import uploads
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -54,8 +55,7 @@ def read_bytes(filename: str, data: bytes, max_bytes: int = MAX_BYTES,
     """
     name = Path(filename or "").name or "spreadsheet"
     if len(data) > max_bytes:
-        raise SheetTooLarge(_l("%(name)s is larger than the %(size)s allowed.",
-                               name=name, size=_size(max_bytes)))
+        raise SheetTooLarge(uploads.too_large(name, max_bytes))
     extension = extension_of(name)
     if extension in OTHER_SPREADSHEETS:
         raise SheetUnreadable(_l(
@@ -66,7 +66,7 @@ def read_bytes(filename: str, data: bytes, max_bytes: int = MAX_BYTES,
             "%(name)s is not a type the importer reads: send an .xlsx or .csv file.",
             name=name))
     if not data:
-        raise SheetUnreadable(_l("%(name)s is empty.", name=name))
+        raise SheetUnreadable(uploads.empty(name))
     records = _xlsx_records(name, data) if extension == ".xlsx" else _csv_records(name, data)
     sheet: Sheet | None = None
     with closing(records):
@@ -84,19 +84,8 @@ def read_bytes(filename: str, data: bytes, max_bytes: int = MAX_BYTES,
                                          "several files.", name=name, count=max_rows))
             sheet.rows.append((number, values))
     if sheet is None:
-        raise SheetUnreadable(_l("%(name)s is empty.", name=name))
+        raise SheetUnreadable(uploads.empty(name))
     return sheet
-
-
-def _size(max_bytes: int) -> str:
-    if max_bytes >= 1024 * 1024:
-        return f"{max_bytes // (1024 * 1024)} MB"
-    return f"{max(1, max_bytes // 1024)} KB"
-
-
-def _damaged(name: str):
-    return _l("%(name)s cannot be read: the file is damaged or is not what its name says.",
-              name=name)
 
 
 def _cell(value: Any) -> str:
@@ -118,36 +107,31 @@ def _cell(value: Any) -> str:
 
 def _csv_records(name: str, data: bytes):
     if b"\x00" in data[:4096]:
-        raise SheetUnreadable(_damaged(name))  # UTF-16 or a binary file renamed .csv
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # French Excel's plain "CSV" is Windows-1252, not UTF-8.
-        text = data.decode("cp1252", errors="replace")
+        raise SheetUnreadable(uploads.damaged(name))  # UTF-16 or a binary file renamed .csv
+    text = uploads.decode_text(data)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     try:
         yield from enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter),
                              start=1)
     except csv.Error as exc:
-        raise SheetUnreadable(_damaged(name)) from exc
+        raise SheetUnreadable(uploads.damaged(name)) from exc
 
 
 def _xlsx_records(name: str, data: bytes):
     from openpyxl import load_workbook
 
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNCOMPRESSED:
-                raise SheetUnreadable(_damaged(name))
+        if uploads.inflates_beyond(data, MAX_XLSX_UNCOMPRESSED):
+            raise SheetUnreadable(uploads.damaged(name))
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except SheetUnreadable:
         raise
     except Exception as exc:  # zipfile, lxml and openpyxl raise many kinds on a damaged file
-        raise SheetUnreadable(_damaged(name)) from exc
+        raise SheetUnreadable(uploads.damaged(name)) from exc
     try:
         if not workbook.worksheets:
-            raise SheetUnreadable(_l("%(name)s is empty.", name=name))
+            raise SheetUnreadable(uploads.empty(name))
         sheet = workbook.worksheets[0]
         # The dimension some programs write is wrong; read every row the file holds.
         sheet.reset_dimensions()
@@ -156,6 +140,6 @@ def _xlsx_records(name: str, data: bytes):
         except SheetUnreadable:
             raise
         except Exception as exc:
-            raise SheetUnreadable(_damaged(name)) from exc
+            raise SheetUnreadable(uploads.damaged(name)) from exc
     finally:
         workbook.close()
