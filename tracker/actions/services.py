@@ -178,14 +178,10 @@ def record_progress(actor: User, action: Action, expected_version: int | None, *
             status != Status.COMPLETED or progress != 100):
         raise InvalidChange(_l("This action was validated as completed: ask a coordinator "
                                "to reopen it."))
-    if status == Status.COMPLETED:
-        progress = 100
-        if not validates and action.status != Status.COMPLETED:
-            status = Status.PENDING_VALIDATION
-    elif status == Status.PENDING_VALIDATION:
-        progress = 100
-    elif status == Status.NOT_STARTED:
-        progress = 0
+    if status == Status.COMPLETED and not validates and action.status != Status.COMPLETED:
+        status = Status.PENDING_VALIDATION
+    if status.fixed_progress is not None:
+        progress = status.fixed_progress
     comment = comment.strip()
     unchanged = status == action.status and progress == action.progress
     if unchanged and not comment and not has_evidence and not measurements:

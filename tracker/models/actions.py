@@ -47,6 +47,14 @@ class Status(enum.StrEnum):
         """Tell whether the action needs no more work (and so is never overdue)."""
         return self in CLOSED_STATUSES
 
+    @property
+    def fixed_progress(self) -> int | None:
+        """Return the progress this status implies (a completed action, or one reported
+        completed, is at 100 %; a not started one at 0 %), or None when any progress goes."""
+        if self in (Status.COMPLETED, Status.PENDING_VALIDATION):
+            return 100
+        return 0 if self == Status.NOT_STARTED else None
+
 
 STATUS_LABELS = {
     Status.NOT_STARTED: _l("Not started"),

@@ -684,11 +684,11 @@ class _Checker:
             self.error("progress", _("Progress must be a whole number from 0 to 100."))
             return Status.NOT_STARTED, 0
         status = status or Status.NOT_STARTED
-        done = status in (Status.COMPLETED, Status.PENDING_VALIDATION)
+        fixed = status.fixed_progress
         if progress is None:
-            progress = 100 if done else 0
-        elif done and progress != 100:
+            progress = 0 if fixed is None else fixed
+        elif fixed == 100 and progress != 100:
             self.error("progress", _("A completed action is at 100 %."))
-        elif status == Status.NOT_STARTED and progress != 0:
+        elif fixed == 0 and progress != 0:
             self.error("progress", _("A not started action is at 0 %: give its status too."))
         return status, progress
