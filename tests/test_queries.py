@@ -77,4 +77,4 @@ def test_an_action_page_runs_the_same_number_of_queries_for_a_short_or_long_hist
     long = _queries(client, f"/actions/{action.id}")
     page = client.get(f"/actions/{action.id}").get_data(as_text=True)
     assert page.count("https://example.org/compte-rendu-") == 17 * 2  # link text and href
-    assert short == long
+    assert short == long, (short, long)
