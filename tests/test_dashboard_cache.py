@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 from sqlalchemy import update
 
@@ -192,3 +193,44 @@ def test_an_action_list_is_counted_once_until_something_changes(
         assert "3 actions" in client.get("/actions?q=a&sort=title").get_data(as_text=True)
     assert [s for s in after_write if counts.search(s)]
     assert "1 action<" in client.get("/actions?q=Traduire").get_data(as_text=True)
+
+
+def test_a_cache_that_kept_nothing_never_serves_figures_from_before_a_change(
+        client, auth, coordinator, two_actions):
+    # As with a cache server that restarted empty, or one that keeps nothing: no data
+    # generation to tell the workers' own copies that something changed.
+    late, _ = two_actions
+    auth.login(coordinator)
+    cache.clear()
+    assert _kpi(_dashboard(client)[0], "completed") == "0 %"
+
+    _change_behind_the_trackers_back(late, Status.COMPLETED)
+    cache.clear()
+    assert _kpi(_dashboard(client)[0], "completed") == "50 %"
+
+
+def test_a_list_count_from_before_a_change_hides_no_page(app, client, auth, coordinator,
+                                                         two_actions):
+    app.config["PER_PAGE"] = 2
+    auth.login(coordinator)
+    first = client.get("/actions").get_data(as_text=True)
+    assert "2 actions" in first and 'rel="next"' not in first
+
+    # A third action the count kept in the cache cannot know of (written without the
+    # tracker, as another worker's write is to a cache of its own).
+    late, _ = two_actions
+    with db.engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO action (recommendation_id, title, description, owner_id, "
+            "lead_institution_id, start_date, deadline, status, progress, version, "
+            "created_at, updated_at, last_news_on) SELECT recommendation_id, "
+            "'Traduire le guide', description, owner_id, lead_institution_id, start_date, "
+            "deadline, status, progress, version, created_at, updated_at, last_news_on "
+            "FROM action WHERE id = :id"), {"id": late.id})
+
+    page = client.get("/actions").get_data(as_text=True)
+    assert "3 actions" in page
+    assert 'rel="next"' in page
+    both = page + client.get("/actions?page=2").get_data(as_text=True)
+    for title in ("Former les agents", "Lancer l&#39;enquête", "Traduire le guide"):
+        assert title in both

@@ -68,13 +68,28 @@ def test_an_action_page_runs_the_same_number_of_queries_for_a_short_or_long_hist
             assert response.status_code == 302, response.get_data(as_text=True)
             auth.logout()
 
+    def refused_update() -> int:
+        # A refused update shows the page again, with the form's errors.
+        db.session.refresh(action)
+        version = action.version
+        token = client.csrf_token()  # read first: the client asks a page for it
+        db.session.expire_all()  # nothing read before the request is reused by it
+        with count_queries() as statements:
+            response = client.post(f"/actions/{action.id}/update", csrf=False, data={
+                "status": "in_progress", "progress": "150", "comment": "",
+                "version": version, "csrf_token": token})
+        assert response.status_code == 422
+        return len(statements)
+
     comment(2)
     auth.login(coordinator)
     short = _queries(client, f"/actions/{action.id}")
+    short_refused = refused_update()
     auth.logout()
     comment(15)
     auth.login(coordinator)
     long = _queries(client, f"/actions/{action.id}")
+    assert refused_update() == short_refused
     page = client.get(f"/actions/{action.id}").get_data(as_text=True)
     assert page.count("https://example.org/compte-rendu-") == 17 * 2  # link text and href
     assert short == long, (short, long)

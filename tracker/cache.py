@@ -32,6 +32,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import timedelta
+from threading import Lock
 from typing import Any
 
 from flask import current_app, has_app_context
@@ -63,13 +64,12 @@ def figures(name: str, parts: tuple, compute: Callable[[], dict[str, Any]]) -> d
         return {**compute(), "figures_computed_at": utcnow()}
     try:
         locale = get_locale()
-        key = ":".join(str(p) for p in (name, cache.get(GENERATION_KEY) or "0",
-                                        locale or "", *parts))
-        local = _local_entries()
-        found = local.get(key)
-        if found is not None and found["figures_computed_at"] > utcnow() - timedelta(
-                seconds=seconds):
-            local.move_to_end(key)
+        generation = cache.get(GENERATION_KEY)
+        key = ":".join(str(p) for p in (name, generation or "0", locale or "", *parts))
+        # Without a generation (no write since the cache started, or a cache that keeps
+        # nothing), a local entry could not tell that data changed: skip that layer.
+        found = _local_get(key, seconds) if generation else None
+        if found is not None:
             return found
         found = cache.get(key)
     except Exception:  # noqa: BLE001  (any backend failure: compute without the cache)
@@ -81,15 +81,33 @@ def figures(name: str, parts: tuple, compute: Callable[[], dict[str, Any]]) -> d
             cache.set(key, found, timeout=seconds)
         except Exception:  # noqa: BLE001
             current_app.logger.warning("figures cache unavailable", exc_info=True)
-    local[key] = found
-    while len(local) > LOCAL_ENTRIES:
-        local.popitem(last=False)
+    if generation:
+        _local_set(key, found)
     return found
 
 
-def _local_entries() -> OrderedDict[str, dict[str, Any]]:
-    # One store per application, as its shared cache is.
-    return current_app.extensions.setdefault("tracker.figures", OrderedDict())
+def _local_store() -> tuple[Lock, OrderedDict[str, dict[str, Any]]]:
+    # One store per application, as its shared cache is; a lock for threaded servers.
+    return current_app.extensions.setdefault("tracker.figures", (Lock(), OrderedDict()))
+
+
+def _local_get(key: str, seconds: int) -> dict[str, Any] | None:
+    lock, entries = _local_store()
+    with lock:
+        found = entries.get(key)
+        if found is None or found["figures_computed_at"] <= utcnow() - timedelta(
+                seconds=seconds):
+            return None
+        entries.move_to_end(key)
+        return found
+
+
+def _local_set(key: str, value: dict[str, Any]) -> None:
+    lock, entries = _local_store()
+    with lock:
+        entries[key] = value
+        while len(entries) > LOCAL_ENTRIES:
+            entries.popitem(last=False)
 
 
 def data_changed() -> None:

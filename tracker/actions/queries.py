@@ -223,9 +223,11 @@ class ActionPage(Page):
 
     @property
     def pages(self) -> int:
-        """Return the number of pages, or the pages known so far when the total is not exact."""
-        if self.exact:
-            return super().pages
+        """Return the number of pages, or the pages known so far when the total is not exact.
+
+        Never fewer than the page query itself shows (this page, and the next when rows
+        follow), so a count read from the cache just before a write hides no page.
+        """
         return max(super().pages, self.page + (1 if self.more else 0))
 
     @property
@@ -317,7 +319,10 @@ def list_actions(filters: ActionFilters, today: date, page: int, per_page: int,
     matching = filters.apply(select(Action.id), today)
     page_ids = filters.ordered(matching).limit(per_page + 1).offset((page - 1) * per_page)
     rows = load(page_ids.scalar_subquery(), filters)
-    total = _count(filters, matching, today, count_limit)
+    # The rows are read fresh, the count may come from the cache: never say fewer
+    # actions than the page shows.
+    shown = (page - 1) * per_page + len(rows) if rows else 0
+    total = max(_count(filters, matching, today, count_limit), shown)
     exact = count_limit is None or total <= count_limit
     return ActionPage(items=list(rows[:per_page]), page=page, per_page=per_page,
                       total=total if exact else count_limit, exact=exact,
@@ -417,7 +422,9 @@ def filter_choices(filters: ActionFilters | None = None) -> dict[str, Any]:
     objective labels are translated.
     """
     filters = filters or ActionFilters()
-    return figures("filter-menus", (filters.event_id, filters.institution_id, filters.owner_id),
+    # The name changes with the shape of what is kept: workers of an earlier version may
+    # share the cache for a minute during a deployment.
+    return figures("filter-options", (filters.event_id, filters.institution_id, filters.owner_id),
                    lambda: _menus(filters))
 
 

@@ -88,10 +88,15 @@ def mine():
 @login_required
 def show(action_id: int):
     """Show an action, its history and evidence, and the forms the user may use."""
+    return render_action(page_action_or_404(action_id))
+
+
+def page_action_or_404(action_id: int) -> Action:
+    """Return the action with all its page shows (`queries.action_for_page`), or abort 404."""
     action = queries.action_for_page(action_id)
     if action is None:
         abort(404)
-    return render_action(action)
+    return action
 
 
 def render_action(action: Action, status_code: int = 200, indicators: list | None = None,
@@ -142,12 +147,14 @@ def update(action_id: int):
     indicators = indicator_queries.action_indicators(action.id)
     form = indicator_forms.update_form(indicators, clock.today())
     if not form.validate_on_submit():
-        return render_action(action, form=form, status_code=422, indicators=indicators)
+        return render_action(page_action_or_404(action_id), form=form, status_code=422,
+                             indicators=indicators)
     try:
         checked = [storage.check(upload) for upload in form.uploads]
     except storage.EvidenceRefused as exc:
         add_error(form.files, str(exc))
-        return render_action(action, form=form, status_code=422, indicators=indicators)
+        return render_action(page_action_or_404(action_id), form=form, status_code=422,
+                             indicators=indicators)
     links = form.link_list
     written: list[str] = []
     try:
@@ -163,14 +170,14 @@ def update(action_id: int):
         db.session.rollback()
         flash(_("Someone else updated this action while you were editing it. Your changes "
                 "were not saved: check the latest state below and try again."), "error")
-        action = db.get_or_404(Action, action_id)
+        action = page_action_or_404(action_id)
         form.version.data = action.version  # a deliberate second save applies to the latest
         return render_action(action, form=form, status_code=409)
     except (services.InvalidChange, storage.EvidenceRefused) as exc:
         db.session.rollback()
         field = form.files if isinstance(exc, storage.EvidenceRefused) else form.status
         add_error(field, str(exc))
-        return render_action(db.get_or_404(Action, action_id), form=form, status_code=422)
+        return render_action(page_action_or_404(action_id), form=form, status_code=422)
     except Exception:
         db.session.rollback()
         storage.remove(written)

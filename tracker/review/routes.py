@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from tracker import clock
 from tracker.actions import services as action_services
-from tracker.actions.routes import render_action
+from tracker.actions.routes import page_action_or_404, render_action
 from tracker.extensions import db
 from tracker.forms import add_error
 from tracker.models import Action, ExtensionRequest
@@ -41,7 +41,7 @@ def decide(action_id: int):
     action = db.get_or_404(Action, action_id)
     form = ReviewForm()
     if not form.validate_on_submit():
-        return render_action(action, review_form=form, status_code=422)
+        return render_action(page_action_or_404(action.id), review_form=form, status_code=422)
     try:
         if form.decision.data == "validate":
             services.validate(current_user, action, form.expected_version, form.comment.data or "")
@@ -54,11 +54,11 @@ def decide(action_id: int):
     except action_services.StaleVersion:
         db.session.rollback()
         flash(_stale(), "error")
-        return render_action(db.get_or_404(Action, action_id), status_code=409)
+        return render_action(page_action_or_404(action_id), status_code=409)
     except action_services.InvalidChange as exc:
         db.session.rollback()
         add_error(form.comment, str(exc))
-        return render_action(db.get_or_404(Action, action_id), review_form=form, status_code=422)
+        return render_action(page_action_or_404(action_id), review_form=form, status_code=422)
     flash(message, "success")
     return redirect(url_for("review.queue"))
 
@@ -79,14 +79,14 @@ def request_extension(action_id: int):
         except action_services.StaleVersion:
             db.session.rollback()
             flash(_stale(), "error")
-            return render_action(db.get_or_404(Action, action_id), status_code=409)
+            return render_action(page_action_or_404(action_id), status_code=409)
         except action_services.InvalidChange as exc:
             db.session.rollback()
             add_error(form.new_deadline, str(exc))
         else:
             flash(_("Your request was sent to the coordinators."), "success")
             return redirect(url_for("actions.show", action_id=action.id))
-    return render_action(db.get_or_404(Action, action_id), extension_form=form, status_code=422)
+    return render_action(page_action_or_404(action_id), extension_form=form, status_code=422)
 
 
 @bp.post("/extensions/<int:request_id>/decision")
@@ -103,8 +103,8 @@ def decide_extension(request_id: int):
         except action_services.StaleVersion:
             db.session.rollback()
             flash(_stale(), "error")
-            return render_action(db.get_or_404(ExtensionRequest, request_id).action,
-                                 status_code=409)
+            extension = db.get_or_404(ExtensionRequest, request_id)
+            return render_action(page_action_or_404(extension.action_id), status_code=409)
         except action_services.InvalidChange as exc:
             db.session.rollback()
             add_error(form.comment, str(exc))
@@ -112,4 +112,5 @@ def decide_extension(request_id: int):
             flash(_("Answer recorded."), "success")
             return redirect(url_for("review.queue"))
     extension = db.get_or_404(ExtensionRequest, request_id)
-    return render_action(extension.action, decision_form=form, status_code=422)
+    return render_action(page_action_or_404(extension.action_id), decision_form=form,
+                         status_code=422)
