@@ -27,7 +27,7 @@ from wtforms.validators import (
 )
 
 from tracker.forms import ModelSelectField, ModelSelectMultipleField, choices
-from tracker.models import MAX_REPORT_WEEKS, Status
+from tracker.models import MAX_REPORT_WEEKS, TEXT_MAX_LENGTH, Status
 
 
 class VersionedForm(FlaskForm):
@@ -50,7 +50,8 @@ class ActionForm(VersionedForm):
     version = HiddenField(default="0", validators=[Regexp(r"^\d{1,9}$")])
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    description = TextAreaField(_l("Description"),
+                                validators=[Optional(), Length(max=TEXT_MAX_LENGTH)])
     owner = ModelSelectField(_l("Owner"), validators=[InputRequired()])
     lead_institution = ModelSelectField(_l("Lead institution"), validators=[InputRequired()])
     contributors = ModelSelectMultipleField(_l("Contributing institutions"))
@@ -76,10 +77,10 @@ class UpdateForm(VersionedForm):
         _l("Progress (%)"),
         validators=[InputRequired(), NumberRange(min=0, max=100)],
     )
-    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=5000)])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=TEXT_MAX_LENGTH)])
     files = MultipleFileField(_l("Evidence files"))
     links = TextAreaField(_l("Evidence links (one address per line)"),
-                          validators=[Optional(), Length(max=5000)])
+                          validators=[Optional(), Length(max=TEXT_MAX_LENGTH)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

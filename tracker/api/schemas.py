@@ -7,7 +7,7 @@ from marshmallow import fields, validate
 
 from tracker.actions.queries import SORTS as ACTION_SORTS
 from tracker.events.queries import SORTS as RECOMMENDATION_SORTS
-from tracker.models import Priority, Status, UpdateKind
+from tracker.models import TEXT_MAX_LENGTH, Priority, Status, UpdateKind
 
 MAX_ID = 2**31 - 1  # the id columns are 32-bit integers on PostgreSQL
 MAX_PER_PAGE = 100
@@ -112,7 +112,7 @@ class UpdateIn(ma.Schema):
                        "a coordinator's validation (`pending_validation`)."})
     progress = StrictInteger(required=True, validate=validate.Range(0, 100),
                              metadata={"description": "Progress in percent (0 to 100)."})
-    comment = Text(load_default="", validate=validate.Length(max=5000))
+    comment = Text(load_default="", validate=validate.Length(max=TEXT_MAX_LENGTH))
     version = StrictInteger(required=True, validate=validate.Range(0, 999_999_999), metadata={
         "description": "The `version` of the action the update is based on; a stale "
                        "version is refused with 409."})

@@ -16,7 +16,13 @@ from wtforms.validators import (
 )
 
 from tracker.forms import LANGUAGE_CHOICES, ModelSelectField, ModelSelectMultipleField, choices
-from tracker.models import MAX_REPORT_WEEKS, RECOMMENDATION_NUMBER_RE, Priority
+from tracker.models import (
+    MAX_REPORT_WEEKS,
+    RECOMMENDATION_NUMBER_RE,
+    RECOMMENDATION_TEXT_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    Priority,
+)
 
 
 class EventForm(FlaskForm):
@@ -28,7 +34,8 @@ class EventForm(FlaskForm):
     organisers = StringField(_l("Organisers"), validators=[Optional(), Length(max=300)])
     source_url = URLField(_l("Source document link"),
                           validators=[Optional(), URL(require_tld=False), Length(max=500)])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    description = TextAreaField(_l("Description"),
+                                validators=[Optional(), Length(max=TEXT_MAX_LENGTH)])
     report_every_weeks = IntegerField(
         _l("Progress update required every … weeks"),
         validators=[Optional(), NumberRange(min=1, max=MAX_REPORT_WEEKS)])
@@ -44,7 +51,8 @@ class RecommendationForm(FlaskForm):
                            message=_l("Use letters, digits, dots or dashes."))],
     )
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
-    text = TextAreaField(_l("Full text"), validators=[Optional(), Length(max=20000)])
+    text = TextAreaField(_l("Full text"),
+                         validators=[Optional(), Length(max=RECOMMENDATION_TEXT_MAX_LENGTH)])
     theme = ModelSelectField(_l("Theme"), allow_blank=True)
     gcm_objectives = ModelSelectMultipleField(_l("GCM objectives"), key="number")
     priority = SelectField(_l("Priority"), validators=[DataRequired()])

@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from tracker.forms import LANGUAGE_CHOICES, ModelSelectField, ModelSelectMultipleField, choices
 from tracker.importing.parser import MAX_DRAFTS
 from tracker.importing.readers import EXTENSIONS
-from tracker.models import RECOMMENDATION_NUMBER_RE
+from tracker.models import RECOMMENDATION_NUMBER_RE, RECOMMENDATION_TEXT_MAX_LENGTH
 
 MAX_PASTED_CHARS = 1_000_000
 
@@ -51,7 +51,8 @@ class DraftForm(Form):
     # Required only when accepted: checked below, so no Optional() to stop the chain.
     number = StringField(_l("Number"), validators=[Length(max=16)])
     title = StringField(_l("Title"), validators=[Length(max=300)])
-    text = TextAreaField(_l("Full text"), validators=[Optional(), Length(max=20000)])
+    text = TextAreaField(_l("Full text"),
+                         validators=[Optional(), Length(max=RECOMMENDATION_TEXT_MAX_LENGTH)])
     theme = ModelSelectField(_l("Theme"), allow_blank=True)
     gcm_objectives = ModelSelectMultipleField(_l("GCM objectives"), key="number")
     reasons = HiddenField()

@@ -15,7 +15,7 @@ from tracker.actions.forms import UpdateForm
 from tracker.forms import add_error
 from tracker.indicators import services
 from tracker.indicators.charts import plain_number
-from tracker.models import Indicator
+from tracker.models import TEXT_MAX_LENGTH, Indicator
 
 # Numeric(18, 4) holds 14 digits before the decimal point.
 MAX_MAGNITUDE = 10**14
@@ -81,7 +81,7 @@ class MeasurementForm(FlaskForm):
 
     value = NumberField(_l("Value"), validators=[InputRequired()])
     measured_on = DateField(_l("Date of the value"), validators=[InputRequired()])
-    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=5000)])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=TEXT_MAX_LENGTH)])
 
     def __init__(self, indicator: Indicator, today: date, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -30,8 +30,11 @@ from tracker.models.indicators import Indicator, Measurement
 from tracker.models.outbox import MessageKind, MessageStatus, OutboxMessage, UsedToken
 from tracker.models.people import Institution, Role, User
 from tracker.models.tokens import ApiToken
+from tracker.models.types import RECOMMENDATION_TEXT_MAX_LENGTH, TEXT_MAX_LENGTH
 
 __all__ = [
+    "RECOMMENDATION_TEXT_MAX_LENGTH",
+    "TEXT_MAX_LENGTH",
     "RECOMMENDATION_NUMBER_RE",
     "CLOCK_RESTARTING_KINDS",
     "CLOSED_STATUSES",

@@ -9,13 +9,15 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.actions.forms import VersionedForm
 from tracker.forms import choices
+from tracker.models import TEXT_MAX_LENGTH
 
 
 class ReviewForm(VersionedForm):
     """A coordinator's decision on a reported completion, with a comment."""
 
     decision = SelectField(_l("Decision"), validators=[DataRequired()])
-    comment = TextAreaField(_l("Comment for the owner"), validators=[Optional(), Length(max=5000)])
+    comment = TextAreaField(_l("Comment for the owner"),
+                            validators=[Optional(), Length(max=TEXT_MAX_LENGTH)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -26,6 +26,8 @@ from tracker.audit import jsonable
 from tracker.extensions import db
 from tracker.models import (
     RECOMMENDATION_NUMBER_RE,
+    RECOMMENDATION_TEXT_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
     Action,
     Event,
     GcmObjective,
@@ -71,10 +73,14 @@ CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
 ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 FRENCH_DATE_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 LIST_SEPARATORS = re.compile(r"[,;]")
-MAX_LENGTHS = {
-    "recommendation_ref": 64, "action_ref": 64, "recommendation_number": 16,
-    "recommendation_title": 300, "recommendation_text": 20000, "action_title": 300,
-    "action_description": 5000,
+MAX_LENGTHS = {  # the columns' own lengths, and the limits of free text
+    "recommendation_ref": Recommendation.__table__.c.ref.type.length,
+    "action_ref": Action.__table__.c.ref.type.length,
+    "recommendation_number": Recommendation.__table__.c.number.type.length,
+    "recommendation_title": Recommendation.__table__.c.title.type.length,
+    "recommendation_text": RECOMMENDATION_TEXT_MAX_LENGTH,
+    "action_title": Action.__table__.c.title.type.length,
+    "action_description": TEXT_MAX_LENGTH,
 }
 BATCH = 1000
 
