@@ -194,6 +194,25 @@ def test_a_file_with_bad_rows_is_refused_with_each_error_and_nothing_written(cli
     assert counts() == before
 
 
+def test_texts_longer_than_their_columns_are_refused_by_row_and_column(client, world):
+    rows = good_rows()
+    rows[0].update(action_title="T" * 301, action_description="D" * 5001)
+    rows[2].update(recommendation_title="R" * 301, recommendation_text="X" * 20001)
+    rows[1]["action_title"] = ""
+
+    response = check(client, xlsx(rows))
+    errors = {(int(n), column): message for n, column, message
+              in ERROR_ROW_RE.findall(response.get_data(as_text=True))}
+    assert response.status_code == 422
+    assert errors == {
+        (2, "action_title"): "Use at most 300 characters.",
+        (2, "action_description"): "Use at most 5000 characters.",
+        (3, "action_title"): "A value is required.",
+        (4, "recommendation_title"): "Use at most 300 characters.",
+        (4, "recommendation_text"): "Use at most 20000 characters.",
+    }
+
+
 def test_a_semicolon_csv_with_a_bom_and_french_dates_is_imported(client, world):
     rows = good_rows()
     rows[0].update(start_date="01/06/2024", deadline="31/12/2024")
