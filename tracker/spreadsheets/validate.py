@@ -398,6 +398,13 @@ class _Checker:
             self.error(column, _("A value is required."))
         return value
 
+    def text(self, column: str, required: bool = False) -> str:
+        """Return a text column's value, noting when it is missing (if required) or too long."""
+        value = self.required(column) if required else self.value(column)
+        if value:
+            self.short_enough(column, value)
+        return value
+
     def short_enough(self, column: str, value: str) -> bool:
         limit = MAX_LENGTHS[column]
         if len(value) > limit:
@@ -521,14 +528,9 @@ class _Checker:
                 self.error("recommendation_number",
                            _("Use letters, digits, dots or dashes."))
         values["number"] = number
-        title = self.required("recommendation_title")
-        if title:
-            self.short_enough("recommendation_title", title)
-        values["title"] = title
+        values["title"] = self.text("recommendation_title", required=True)
         if "recommendation_text" in self.present:
-            text = self.value("recommendation_text")
-            self.short_enough("recommendation_text", text)
-            values["text"] = text
+            values["text"] = self.text("recommendation_text")
         if "theme" in self.present:
             code = cells["theme"]
             values["theme"] = self.catalog.themes.get(code) if code else None
@@ -574,14 +576,9 @@ class _Checker:
                 ref=ref, recommendation=existing.recommendation.ref
                 or existing.recommendation.number))
         values: dict[str, Any] = {}
-        title = self.required("action_title")
-        if title:
-            self.short_enough("action_title", title)
-        values["title"] = title
+        values["title"] = self.text("action_title", required=True)
         if "action_description" in self.present:
-            description = self.value("action_description")
-            self.short_enough("action_description", description)
-            values["description"] = description
+            values["description"] = self.text("action_description")
         values["owner"] = self.owner(existing)
         values["lead_institution"] = self.lead_institution(existing)
         if "contributing_institutions" in self.present:
