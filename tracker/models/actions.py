@@ -108,6 +108,8 @@ class ActionClock:
     cycle in weeks, or None).
     """
 
+    __slots__ = ()  # so that the list's slotted rows carry no __dict__
+
     def news_since(self) -> date:
         """Return the day the reporting clock runs from: the last news, or the start date
         when that is later (no news is owed on work not started yet)."""
