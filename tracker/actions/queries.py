@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, NamedTuple
 
 from flask import current_app
@@ -15,8 +15,6 @@ from tracker.cache import figures
 from tracker.extensions import db
 from tracker.models import (
     CLOSED_STATUSES,
-    MAX_REPORT_WEEKS,
-    NEVER_OVERDUE_STATUSES,
     Action,
     ActionClock,
     ActionUpdate,
@@ -28,6 +26,11 @@ from tracker.models import (
     Theme,
     User,
     recommendation_gcm,
+)
+from tracker.models.actions import (
+    awaiting_news_clause,
+    overdue_clause,
+    stale_clause,
 )
 from tracker.pagination import Page
 from tracker.templating import render_options, shorten
@@ -41,44 +44,6 @@ def action_select() -> Select:
         joinedload(Action.recommendation).joinedload(Recommendation.event),
         selectinload(Action.contributors),
     )
-
-
-def overdue_clause(today: date):
-    """Return the SQL condition for an open action whose deadline has passed."""
-    return (Action.deadline < today) & Action.status.not_in(NEVER_OVERDUE_STATUSES)
-
-
-def cycle_weeks_column() -> ColumnElement:
-    """Return the SQL expression of an action's reporting cycle: its own, else its event's."""
-    event_cycle = (select(Event.report_every_weeks)
-                   .join(Recommendation, Recommendation.event_id == Event.id)
-                   .where(Recommendation.id == Action.recommendation_id)
-                   .correlate(Action).scalar_subquery())
-    return func.coalesce(Action.report_every_weeks, event_cycle)
-
-
-def awaiting_news_clause(today: date, weeks: ColumnElement | None = None):
-    """Return the SQL condition for an open action a whole reporting cycle without news.
-
-    The same rule as `Action.awaiting_news`: the clock runs from the later of the last
-    news and the start date. `weeks` is the cycle expression (a correlated subquery by
-    default; planning passes a joined column).
-    """
-    weeks = cycle_weeks_column() if weeks is None else weeks
-    # The latest day the clock may have started for a cycle to be over by `today`; a CASE
-    # of bound dates rather than date arithmetic, which SQLite and PostgreSQL write apart.
-    latest_start = case({n: today - timedelta(weeks=n) for n in range(1, MAX_REPORT_WEEKS + 1)},
-                        value=weeks)
-    return (Action.status.not_in(NEVER_OVERDUE_STATUSES)
-            & (Action.last_news_on <= latest_start)
-            & or_(Action.start_date.is_(None), Action.start_date <= latest_start))
-
-
-def stale_clause(today: date):
-    """Return the SQL condition for an action in progress without news for STALE_AFTER_DAYS."""
-    days = current_app.config["STALE_AFTER_DAYS"]
-    return (Action.status == Status.IN_PROGRESS) & (
-        Action.last_news_on <= today - timedelta(days=days))
 
 
 SORTS = {

@@ -10,10 +10,10 @@ from flask import current_app
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import aliased
 
-from tracker.actions.queries import ActionFilters, overdue_clause
+from tracker.actions.queries import ActionFilters
+from tracker.actions.rules import ActionClock, due_soon_clause, overdue_clause
 from tracker.extensions import db
 from tracker.models import (
-    NEVER_OVERDUE_STATUSES,
     Action,
     ActionUpdate,
     Event,
@@ -88,8 +88,7 @@ class Overview:
 
 def overview(today: date, event_id: int | None = None) -> Overview:
     """Count actions by status, and the overdue ones and those due soon, in one query."""
-    open_ = Action.status.not_in(NEVER_OVERDUE_STATUSES)
-    due_soon = open_ & Action.deadline.between(today, today + timedelta(days=DUE_SOON_DAYS))
+    due_soon = due_soon_clause(today, DUE_SOON_DAYS)
     stmt = select(
         Action.status,
         func.count(Action.id),
@@ -106,7 +105,7 @@ def overview(today: date, event_id: int | None = None) -> Overview:
 
 
 @dataclass(frozen=True)
-class ListedAction:
+class ListedAction(ActionClock):
     """What the dashboard's lists show of an action: plain values, so figures can be cached."""
 
     id: int
@@ -116,11 +115,6 @@ class ListedAction:
     owner_name: str
     institution_code: str
     institution_name: str
-
-    def days_late(self, today: date) -> int:
-        """Return how many days past the deadline an overdue action is (0 when it is not)."""
-        late = self.status not in NEVER_OVERDUE_STATUSES and self.deadline < today
-        return (today - self.deadline).days if late else 0
 
 
 def _listed(stmt: Select) -> list[ListedAction]:
@@ -136,10 +130,8 @@ def _listed(stmt: Select) -> list[ListedAction]:
 def due_soon_actions(today: date, event_id: int | None = None,
                      limit: int = LIST_LIMIT) -> list[ListedAction]:
     """Return open actions due within DUE_SOON_DAYS, soonest first."""
-    stmt = select(Action).where(
-        Action.status.not_in(NEVER_OVERDUE_STATUSES),
-        Action.deadline.between(today, today + timedelta(days=DUE_SOON_DAYS)),
-    ).order_by(Action.deadline, Action.id).limit(limit)
+    stmt = (select(Action).where(due_soon_clause(today, DUE_SOON_DAYS))
+            .order_by(Action.deadline, Action.id).limit(limit))
     return _listed(_scoped(stmt, today, event_id))
 
 

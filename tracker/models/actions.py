@@ -7,23 +7,29 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
     Column,
+    ColumnElement,
     Enum,
     ForeignKey,
     Index,
     String,
     Table,
     Text,
+    case,
+    func,
+    or_,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tracker.extensions import db
-from tracker.models.events import Recommendation
+from tracker.models.events import Event, Recommendation
 from tracker.models.people import Institution, User
 from tracker.models.types import UTCDateTime, utcnow
 
@@ -137,9 +143,18 @@ class ActionClock:
         """Tell whether the action is in progress with no news for `after_days` days or more."""
         return self.status == Status.IN_PROGRESS and (today - self.last_news_on).days >= after_days
 
+    @property
+    def awaits_owner(self) -> bool:
+        """Tell whether the owner still owes work: open, and not reported done."""
+        return self.status not in NEVER_OVERDUE_STATUSES
+
     def is_overdue(self, today: date) -> bool:
         """Tell whether the deadline has passed and the action still awaits its owner."""
-        return self.status not in NEVER_OVERDUE_STATUSES and self.deadline < today
+        return self.awaits_owner and self.deadline < today
+
+    def is_due_soon(self, today: date, days: int) -> bool:
+        """Tell whether the action awaits its owner and falls due within `days` days."""
+        return self.awaits_owner and today <= self.deadline <= today + timedelta(days=days)
 
     def days_late(self, today: date) -> int:
         """Return how many days past the deadline an overdue action is (0 when it is not)."""
@@ -228,6 +243,58 @@ class Action(ActionClock, db.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# The SQL forms of ActionClock's rules, for queries that select actions rather than
+# check one: lists, the dashboard and reminder planning.
+
+def awaits_owner_clause() -> ColumnElement[bool]:
+    """Return `ActionClock.awaits_owner` as an SQL condition."""
+    return Action.status.not_in(NEVER_OVERDUE_STATUSES)
+
+
+def overdue_clause(today: date) -> ColumnElement[bool]:
+    """Return `ActionClock.is_overdue` as an SQL condition."""
+    return awaits_owner_clause() & (Action.deadline < today)
+
+
+def due_soon_clause(today: date, days: int) -> ColumnElement[bool]:
+    """Return `ActionClock.is_due_soon` as an SQL condition."""
+    return awaits_owner_clause() & Action.deadline.between(today, today + timedelta(days=days))
+
+
+def cycle_weeks_column() -> ColumnElement:
+    """Return the SQL expression of an action's reporting cycle: its own, else its event's."""
+    event_cycle = (select(Event.report_every_weeks)
+                   .join(Recommendation, Recommendation.event_id == Event.id)
+                   .where(Recommendation.id == Action.recommendation_id)
+                   .correlate(Action).scalar_subquery())
+    return func.coalesce(Action.report_every_weeks, event_cycle)
+
+
+def awaiting_news_clause(today: date, weeks: ColumnElement | None = None):
+    """Return the SQL condition for an open action a whole reporting cycle without news.
+
+    The same rule as `Action.awaiting_news`: the clock runs from the later of the last
+    news and the start date. `weeks` is the cycle expression (a correlated subquery by
+    default; planning passes a joined column).
+    """
+    weeks = cycle_weeks_column() if weeks is None else weeks
+    # The latest day the clock may have started for a cycle to be over by `today`; a CASE
+    # of bound dates rather than date arithmetic, which SQLite and PostgreSQL write apart.
+    latest_start = case({n: today - timedelta(weeks=n) for n in range(1, MAX_REPORT_WEEKS + 1)},
+                        value=weeks)
+    return (awaits_owner_clause()
+            & (Action.last_news_on <= latest_start)
+            & or_(Action.start_date.is_(None), Action.start_date <= latest_start))
+
+
+def stale_clause(today: date):
+    """Return the SQL condition for an action in progress without news for STALE_AFTER_DAYS."""
+    days = current_app.config["STALE_AFTER_DAYS"]
+    return (Action.status == Status.IN_PROGRESS) & (
+        Action.last_news_on <= today - timedelta(days=days))
+
 
 
 class UpdateKind(enum.StrEnum):

@@ -14,10 +14,14 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from tracker.actions.queries import awaiting_news_clause, overdue_clause, stale_clause
+from tracker.actions.rules import (
+    awaiting_news_clause,
+    awaits_owner_clause,
+    overdue_clause,
+    stale_clause,
+)
 from tracker.extensions import db
 from tracker.models import (
-    NEVER_OVERDUE_STATUSES,
     Action,
     ActionUpdate,
     Event,
@@ -67,7 +71,7 @@ def _action_links(user: User, action: Action) -> dict[str, str]:
 
 
 def _open_actions():
-    return (select(Action).where(Action.status.not_in(NEVER_OVERDUE_STATUSES))
+    return (select(Action).where(awaits_owner_clause())
             .options(joinedload(Action.owner), joinedload(Action.lead_institution),
                      joinedload(Action.recommendation).joinedload(Recommendation.event)))
 
@@ -165,7 +169,8 @@ def awaiting_news_reminders(day: date, plan: Plan) -> None:
 def weekly_digests(day: date, plan: Plan) -> None:
     """Plan each focal point's weekly digest: open actions as overdue, due soon and later."""
     period = f"{day.isocalendar().year}-W{day.isocalendar().week:02d}"
-    soon = day + timedelta(days=current_app.config["DUE_SOON_DAYS"])
+    days = current_app.config["DUE_SOON_DAYS"]
+    soon = day + timedelta(days=days)
     users = db.session.scalars(select(User).where(User.role == Role.FOCAL_POINT, User.active)
                                .order_by(User.id)).all()
     keys = {u.id: f"digest:{u.id}:{period}" for u in users}
@@ -189,8 +194,8 @@ def weekly_digests(day: date, plan: Plan) -> None:
         if not own and not pending_by_owner[user.id]:
             continue
         plan.add(build(keys[user.id], MessageKind.WEEKLY_DIGEST, user, "weekly_digest",
-                       overdue=[a for a in own if a.deadline < day],
-                       due_soon=[a for a in own if day <= a.deadline <= soon],
+                       overdue=[a for a in own if a.is_overdue(day)],
+                       due_soon=[a for a in own if a.is_due_soon(day, days)],
                        later=[a for a in own if a.deadline > soon],
                        pending=pending_by_owner[user.id], day=day,
                        my_actions_url=links.external_url("actions.mine")))
