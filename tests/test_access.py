@@ -11,13 +11,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from tracker.actions.services import record_progress
-from tracker.evidence.services import attach
+from tracker.actions.review import request_extension
+from tracker.actions.services import Change, record_update
 from tracker.evidence.storage import CheckedFile, remove
 from tracker.extensions import db
 from tracker.indicators.services import add_indicator
 from tracker.models import Evidence, Role, Status
-from tracker.review.services import request_extension
 
 # Who may use each endpoint: public, any logged-in user, those allowed to update the
 # action, coordinators and admins (manager), or admins only.
@@ -127,9 +126,10 @@ def world(make_user, make_action, make_institution):
     action = make_action(owner=owner)
     extension = request_extension(owner, action, action.deadline + timedelta(days=30),
                                   "Données en attente", date.today())
-    update = record_progress(owner, action, None, status=Status.IN_PROGRESS, progress=10)
-    written = attach(update, [CheckedFile("note.pdf", "application/pdf", "pdf", b"%PDF-1.4")],
-                     [])
+    update = record_update(owner, action, None, Change(
+        status=Status.IN_PROGRESS, progress=10,
+        files=[CheckedFile("note.pdf", "application/pdf", "pdf", b"%PDF-1.4")]))
+    written = [evidence.stored_name for evidence in update.evidence]
     indicator = add_indicator(owner, {
         "name": "Dossiers traités", "baseline_value": 0.0, "target_value": 10.0,
         "baseline_date": date.today() - timedelta(days=30),

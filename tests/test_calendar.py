@@ -10,7 +10,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from tracker.actions.services import record_progress
+from tracker.actions.services import Change, record_update
 from tracker.extensions import db
 from tracker.models import AuditEntry, Role, Status, User
 
@@ -62,9 +62,9 @@ def test_feed_lists_the_users_open_and_completed_actions_on_their_deadlines(
     coordinator = make_user(Role.COORDINATOR)
     soon = make_action(owner=owner, title="Rédiger la note", deadline=date(2026, 3, 15))
     done = make_action(owner=owner, title="Tenir l'atelier", deadline=date(2026, 1, 31))
-    record_progress(coordinator, done, None, status=Status.COMPLETED, progress=100)
+    record_update(coordinator, done, None, Change(status=Status.COMPLETED, progress=100))
     dropped = make_action(owner=owner, title="Action abandonnée")
-    record_progress(coordinator, dropped, None, status=Status.CANCELLED, progress=0)
+    record_update(coordinator, dropped, None, Change(status=Status.CANCELLED, progress=0))
     make_action(owner=make_user(Role.FOCAL_POINT), title="L'action d'un collègue")
     db.session.commit()
 

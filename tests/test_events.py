@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import func, select
 
-from tracker.actions.services import record_progress
+from tracker.actions.services import Change, record_update
 from tracker.extensions import db
 from tracker.models import (
     AuditEntry,
@@ -481,9 +481,9 @@ def test_cancelled_actions_do_not_count_in_a_recommendations_progress(
     kept = make_action(recommendation=recommendation, title="Créer un indicateur")
     dropped = make_action(recommendation=recommendation, title="Campagne abandonnée")
     pending = make_action(recommendation=recommendation, title="Pas encore commencée")
-    record_progress(coordinator, kept, None, status=Status.IN_PROGRESS, progress=40)
-    record_progress(coordinator, dropped, None, status=Status.CANCELLED, progress=100,
-                    comment="Abandonnée faute de financement")
+    record_update(coordinator, kept, None, Change(status=Status.IN_PROGRESS, progress=40))
+    record_update(coordinator, dropped, None, Change(
+        status=Status.CANCELLED, progress=100, comment="Abandonnée faute de financement"))
     db.session.commit()
 
     page = client.get(f"/recommendations/{recommendation.id}")

@@ -13,9 +13,10 @@ from sqlalchemy import func, insert, select
 
 from tests.conftest import count_queries
 from tracker import clock
+from tracker.actions.services import Change, Reading, record_update
 from tracker.extensions import db
 from tracker.indicators import queries as indicator_queries
-from tracker.indicators.services import Reading, add_indicator, record_update
+from tracker.indicators.services import add_indicator
 from tracker.models import (
     Action,
     ActionUpdate,
@@ -343,8 +344,8 @@ def test_a_decreasing_target_counts_the_way_down(client, auth, make_action, make
         "name": "Délai de traitement", "unit": "jours", "baseline_value": 90.0,
         "baseline_date": today - timedelta(days=50), "target_value": 30.0,
         "target_date": today + timedelta(days=50)}, action=action)
-    record_update(action.owner, action, None, status=action.status, progress=0,
-                  readings=[Reading(indicator, 60.0, today)], today=today)
+    record_update(action.owner, action, None, Change(
+        status=action.status, progress=0, readings=[Reading(indicator, 60.0, today)]))
     db.session.commit()
     auth.login(coordinator)
     page = client.get(f"/actions/{action.id}").get_data(as_text=True)

@@ -7,7 +7,7 @@ import html
 import pytest
 from sqlalchemy import select
 
-from tracker.actions.services import record_progress
+from tracker.actions.services import Change, record_update
 from tracker.extensions import db
 from tracker.models import AuditEntry, Event, Role, Status
 
@@ -22,8 +22,8 @@ def workshop(make_event, make_recommendation, make_action, make_user, make_insti
                       institution=make_institution("OTE", "Office des Tunisiens à l'Étranger"))
     action = make_action(owner=owner, recommendation=recommendation,
                          title="Organiser deux sessions de formation")
-    record_progress(owner, action, None, status=Status.IN_PROGRESS, progress=60,
-                    comment="Commentaire interne à ne pas publier")
+    record_update(owner, action, None, Change(
+        status=Status.IN_PROGRESS, progress=60, comment="Commentaire interne à ne pas publier"))
     db.session.commit()
     return {"event": event, "owner": owner, "action": action}
 

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from tests.conftest import count_queries
 from tracker import clock
-from tracker.actions.services import record_progress
+from tracker.actions.services import Change, record_update
 from tracker.extensions import db
 from tracker.models import Evidence, EvidenceKind, Role, Status
 
@@ -43,15 +43,15 @@ def meeting(make_event, make_recommendation, make_action, make_user, make_instit
                        deadline=today + timedelta(days=10))
     cancelled = make_action(owner=owner, recommendation=first, title="Action abandonnée")
     arabic = make_action(owner=owner, recommendation=second, title="دورة تدريبية للصحفيين")
-    update = record_progress(coordinator, done, None, status=Status.COMPLETED, progress=100,
-                             comment="Note publiée")
+    update = record_update(coordinator, done, None, Change(
+        status=Status.COMPLETED, progress=100, comment="Note publiée"))
     db.session.add(Evidence(action_id=done.id, update_id=update.id, kind=EvidenceKind.LINK,
                             url="https://example.org/note"))
     db.session.add(Evidence(action_id=done.id, update_id=update.id, kind=EvidenceKind.LINK,
                             url="https://example.org/annexe"))
-    record_progress(coordinator, late, None, status=Status.IN_PROGRESS, progress=40)
+    record_update(coordinator, late, None, Change(status=Status.IN_PROGRESS, progress=40))
     late.deadline = today - timedelta(days=3)  # let it slip past its deadline
-    record_progress(coordinator, cancelled, None, status=Status.CANCELLED, progress=0)
+    record_update(coordinator, cancelled, None, Change(status=Status.CANCELLED, progress=0))
     db.session.commit()
     return {"event": event, "first": first, "second": second, "owner": owner,
             "coordinator": coordinator, "done": done, "late": late, "arabic": arabic}
@@ -139,8 +139,8 @@ def test_report_runs_the_same_number_of_queries_for_5_or_50_actions(
         for i in range(n):
             action = make_action(owner=owners[i % 3], recommendation=recommendations[i % 3],
                                  title=f"Action {i}")
-            update = record_progress(coordinator, action, None, status=Status.IN_PROGRESS,
-                                     progress=10 + i % 80)
+            update = record_update(coordinator, action, None, Change(
+                status=Status.IN_PROGRESS, progress=10 + i % 80))
             db.session.add(Evidence(action_id=action.id, update_id=update.id,
                                     kind=EvidenceKind.LINK, url=f"https://example.org/{i}"))
         db.session.commit()

@@ -75,6 +75,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     init_errors(app)
 
+    from tracker.reminders import notifications
+
+    notifications.init_app(app)  # emails follow the actions' events
+
+    from tracker.evidence import services as evidence_services
+
+    evidence_services.init_app(app)
+
     from tracker.api import init_app as init_api
     from tracker.api.routes import bp as api_bp
 

@@ -33,5 +33,5 @@ class InvalidChange(DomainError):
 class StaleVersion(DomainError):
     """A change based on a version of an object that is no longer the current one."""
 
-    default_message = _l("Someone else changed this in the meantime. Nothing was saved: "
-                         "check the latest version and try again.")
+    default_message = _l("Someone else updated this action while you were editing it. Your "
+                         "changes were not saved: check the latest state below and try again.")

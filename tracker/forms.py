@@ -6,8 +6,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, SelectChoice, SelectField, SelectMultipleField
+from wtforms import Field, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import ValidationError
+
+from tracker.numbers import parse_number, plain_number
 
 # Language names are written in their own language, whatever the page's language.
 LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English"), ("ar", "العربية")]
@@ -105,3 +107,17 @@ def _coerce_id(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         raise ValueError(_l("Not a valid choice.")) from None
+
+
+class NumberField(StringField):
+    """A decimal number typed with a dot or a comma; `data` is a float, or None when empty."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = None
+        if valuelist and str(valuelist[0]).strip():
+            self.data = parse_number(str(valuelist[0]))  # a ValueError becomes a field error
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return plain_number(self.data) if isinstance(self.data, int | float) else ""

@@ -12,8 +12,9 @@ from openpyxl import load_workbook
 
 from tests.browser.conftest import axe_violations, login, screenshot
 from tests.conftest import PASSWORD
+from tracker.actions.services import Change, Reading, record_update
 from tracker.extensions import db
-from tracker.indicators.services import Reading, add_indicator, record_update
+from tracker.indicators.services import add_indicator
 from tracker.models import Role, Status
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -40,9 +41,9 @@ def people(make_user, make_institution, make_action, make_event, make_recommenda
         "name": "Sources de données cartographiées", "unit": "sources",
         "baseline_value": 0, "baseline_date": date.today() - timedelta(days=60),
         "target_value": 12, "target_date": date.today() + timedelta(days=120)}, action=action)
-    record_update(focal, action, action.version, status=action.status, progress=action.progress,
-                  readings=[Reading(indicator, 5, date.today() - timedelta(days=2))],
-                  today=date.today())
+    record_update(focal, action, action.version, Change(
+        status=action.status, progress=action.progress,
+        readings=[Reading(indicator, 5, date.today() - timedelta(days=2))]))
     db.session.commit()
     return {"focal": focal, "coordinator": coordinator, "action": action, "event": event}
 

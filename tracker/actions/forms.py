@@ -1,7 +1,9 @@
-"""Forms for planning actions and recording their progress."""
+"""Forms for planning actions, recording their progress, and the decisions on them."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -26,8 +28,17 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from tracker.forms import ModelSelectField, ModelSelectMultipleField, choices
-from tracker.models import MAX_REPORT_WEEKS, TEXT_MAX_LENGTH, Status
+from tracker.actions import rules
+from tracker.actions.services import Change, Reading
+from tracker.evidence import storage
+from tracker.forms import (
+    ModelSelectField,
+    ModelSelectMultipleField,
+    NumberField,
+    add_error,
+    choices,
+)
+from tracker.models import MAX_REPORT_WEEKS, TEXT_MAX_LENGTH, Indicator, Status
 
 
 class VersionedForm(FlaskForm):
@@ -62,8 +73,28 @@ class ActionForm(VersionedForm):
         validators=[Optional(), NumberRange(min=1, max=MAX_REPORT_WEEKS)])
 
     def validate_deadline(self, field: DateField) -> None:
-        if self.start_date.data and field.data and field.data < self.start_date.data:
-            raise ValidationError(_l("The deadline cannot be before the start date."))
+        problem = rules.dates_problem(self.start_date.data, field.data)
+        if problem:
+            raise ValidationError(problem)
+
+    def set_choices(self, owners: list, institutions: list) -> None:
+        """Offer the users who may own actions and the active institutions."""
+        self.owner.set_objects(owners, label=lambda u: f"{u.name} <{u.email}>")
+        self.lead_institution.set_objects(institutions)
+        self.contributors.set_objects(institutions)
+
+    def values(self) -> dict[str, Any]:
+        """Return the planning fields as `create_action` and `edit_action` take them."""
+        return {
+            "title": self.title.data.strip(),
+            "description": (self.description.data or "").strip(),
+            "owner": self.owner.selected,
+            "lead_institution": self.lead_institution.selected,
+            "contributors": self.contributors.selected,
+            "start_date": self.start_date.data,
+            "deadline": self.deadline.data,
+            "report_every_weeks": self.report_every_weeks.data,
+        }
 
 
 class UpdateForm(VersionedForm):
@@ -111,3 +142,92 @@ class UpdateForm(VersionedForm):
     def uploads(self) -> list:
         """Return the files actually sent (browsers send an empty part when none is chosen)."""
         return [f for f in (self.files.data or []) if getattr(f, "filename", "")]
+
+
+class MeasuredUpdateForm(UpdateForm):
+    """The action's update form plus an optional value and date for each of its indicators.
+
+    Built by `update_form`, which adds the fields `indicator_<id>_value` and
+    `indicator_<id>_date`; after validation, `readings` holds the values given.
+    """
+
+    indicators: list[Indicator] = []
+    today: date
+
+    def measurement_fields(self) -> list[tuple[Indicator, Any, Any]]:
+        """Return each indicator with its value and date fields, in the indicators' order."""
+        return [(i, self[f"indicator_{i.id}_value"], self[f"indicator_{i.id}_date"])
+                for i in self.indicators]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        readings = []
+        for indicator, value, day in self.measurement_fields():
+            if value.errors or value.data is None:
+                continue
+            problem = rules.measurement_date_problem(indicator, day.data, self.today)
+            if problem:
+                if not day.errors:
+                    add_error(day, problem)
+                valid = False
+                continue
+            readings.append(Reading(indicator, value.data, day.data))
+        self.readings = readings if valid else []
+        return valid
+
+    def change(self) -> Change:
+        """Return the update the form asks for (files checked: raises `EvidenceRefused`)."""
+        return Change(status=Status(self.status.data), progress=self.progress.data,
+                      comment=self.comment.data or "", readings=self.readings,
+                      files=[storage.check(upload) for upload in self.uploads],
+                      links=self.link_list)
+
+
+def update_form(indicators: list[Indicator], today: date, *args: Any,
+                **kwargs: Any) -> MeasuredUpdateForm:
+    """Return the update form of an action whose indicators are `indicators`."""
+    fields: dict[str, Any] = {}
+    for indicator in indicators:
+        label = f"{indicator.name} ({indicator.unit})" if indicator.unit else indicator.name
+        fields[f"indicator_{indicator.id}_value"] = NumberField(label, validators=[Optional()])
+        fields[f"indicator_{indicator.id}_date"] = DateField(
+            _l("Date of the value"), validators=[Optional()], default=today)
+    # WTForms binds fields declared on a class: the indicators' fields make a subclass.
+    form_class = type("ActionMeasuredUpdateForm", (MeasuredUpdateForm,), fields)
+    form = form_class(*args, **kwargs)
+    form.indicators = list(indicators)
+    form.today = today
+    form.readings = []
+    return form
+
+
+class ReviewForm(VersionedForm):
+    """A coordinator's decision on a reported completion, with a comment."""
+
+    decision = SelectField(_l("Decision"), validators=[DataRequired()])
+    comment = TextAreaField(_l("Comment for the owner"),
+                            validators=[Optional(), Length(max=TEXT_MAX_LENGTH)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.decision.choices = choices([("validate", _l("Validate: the action is completed")),
+                                         ("return", _l("Return it: work remains"))])
+
+
+class ExtensionRequestForm(FlaskForm):
+    """A focal point's request for a later deadline."""
+
+    new_deadline = DateField(_l("New deadline"), validators=[InputRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+
+
+class ExtensionDecisionForm(FlaskForm):
+    """A coordinator's answer to a deadline request."""
+
+    decision = SelectField(_l("Decision"), validators=[DataRequired()])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.decision.choices = choices([("accept", _l("Accept the new deadline")),
+                                         ("refuse", _l("Refuse"))])

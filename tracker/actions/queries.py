@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -10,6 +11,7 @@ from typing import Any, NamedTuple
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.cache import figures
 from tracker.extensions import db
@@ -20,7 +22,9 @@ from tracker.models import (
     ActionUpdate,
     Event,
     GcmObjective,
+    Indicator,
     Institution,
+    Measurement,
     Recommendation,
     Status,
     Theme,
@@ -425,3 +429,28 @@ def _menus(filters: ActionFilters, limit: int = 100) -> dict[str, Any]:
         "statuses": list(Status),
         "sorts": list(SORTS),
     }
+
+
+def indicators_with_measurements(condition) -> list[Indicator]:
+    """Return the indicators matching `condition` with their measurements, in two queries.
+
+    (A selectinload would cut the measurements' query into batches of 500 indicators.)
+    """
+    indicators = list(db.session.scalars(
+        select(Indicator).where(condition).order_by(Indicator.id)))
+    if not indicators:
+        return []
+    grouped: dict[int, list[Measurement]] = defaultdict(list)
+    for measurement in db.session.scalars(
+            select(Measurement)
+            .where(Measurement.indicator_id.in_(select(Indicator.id).where(condition)))
+            .order_by(Measurement.indicator_id, Measurement.measured_on, Measurement.id)):
+        grouped[measurement.indicator_id].append(measurement)
+    for indicator in indicators:
+        set_committed_value(indicator, "measurements", grouped.get(indicator.id, []))
+    return indicators
+
+
+def action_indicators(action_id: int) -> list[Indicator]:
+    """Return an action's indicators with their measurements (two queries)."""
+    return indicators_with_measurements(Indicator.action_id == action_id)

@@ -1,7 +1,14 @@
-"""Domain operations on actions. They flush but never commit: the caller owns the transaction."""
+"""Domain operations on actions. They flush but never commit: the caller owns the transaction.
+
+Every way of recording news on an action (the web form, the API, a one-click email link,
+a spreadsheet import) goes through `record_update`; planning changes go through
+`create_action` and `edit_action`. The rules they apply are in `tracker.actions.rules`;
+what happened is announced through `tracker.actions.signals`, for the emails.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -9,33 +16,69 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import clock
+from tracker.actions import rules
+from tracker.actions.signals import ActionEvent, announce
 from tracker.audit import apply_changes, jsonable
+from tracker.domain import DomainError, InvalidChange, StaleVersion
+from tracker.evidence import services as evidence
+from tracker.evidence.storage import CheckedFile
 from tracker.extensions import db
 from tracker.models import (
     CLOCK_RESTARTING_KINDS,
     Action,
     ActionUpdate,
+    Indicator,
     Institution,
+    Measurement,
     Recommendation,
     Status,
     UpdateKind,
     User,
 )
-from tracker.permissions import can_manage
-from tracker.reminders import notifications
+from tracker.models.types import utcnow
+from tracker.permissions import can_manage, can_update_action
+
+__all__ = ["InvalidChange", "StaleVersion", "NotAllowed", "Reading", "Change",
+           "create_action", "edit_action", "record_change", "record_update", "check_version"]
 
 
-class StaleVersion(Exception):
-    """Raised when a change is based on a version of the action that is no longer current."""
+class NotAllowed(DomainError):
+    """The actor may not update this action (not theirs, nor their institution's)."""
+
+    default_message = _l("You cannot update this action.")
 
 
-class InvalidChange(ValueError):
-    """Raised when a change breaks a rule of the domain; the message is for the user."""
+@dataclass(frozen=True)
+class Reading:
+    """A value of one of the action's indicators on a date, given with an update."""
+
+    indicator: Indicator
+    value: float
+    measured_on: date
+
+    def summary(self) -> dict[str, Any]:
+        """Return what the history row keeps of it, readable even if the indicator goes."""
+        return {"indicator_id": self.indicator.id, "name": self.indicator.name,
+                "unit": self.indicator.unit, "value": self.value,
+                "measured_on": self.measured_on.isoformat()}
 
 
-def _check_dates(start: date | None, deadline: date) -> None:
-    if start is not None and deadline < start:
-        raise InvalidChange(_l("The deadline cannot be before the start date."))
+@dataclass(frozen=True)
+class Change:
+    """What an update asks for: a status and progress, with a comment, indicator values and
+    evidence (checked files, links). None keeps the action's current status or progress."""
+
+    status: Status | None = None
+    progress: int | None = None
+    comment: str = ""
+    readings: list[Reading] = field(default_factory=list)
+    files: list[CheckedFile] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+
+    @property
+    def has_evidence(self) -> bool:
+        """Tell whether the update brings files or links."""
+        return bool(self.files or self.links)
 
 
 def create_action(
@@ -52,19 +95,21 @@ def create_action(
     report_every_weeks: int | None = None,
     ref: str | None = None,
 ) -> Action:
-    """Create an action under `recommendation` and open its history.
+    """Create an action under `recommendation`, open its history and tell its owner.
 
     `report_every_weeks` overrides the event's reporting cycle; the cycle runs from today.
-    `ref` is the external reference a spreadsheet import matches rows on.
+    `ref` is the external reference a spreadsheet import matches rows on. Raises
+    `InvalidChange` when the owner cannot own actions or the dates are out of order.
     """
-    _check_dates(start_date, deadline)
+    rules.require(rules.owner_problem(owner), "owner")
+    rules.require(rules.dates_problem(start_date, deadline), "deadline")
     action = Action(
         recommendation=recommendation,
         title=title.strip(),
         description=description.strip(),
         owner=owner,
         lead_institution=lead_institution,
-        contributors=[c for c in (contributors or []) if c.id != lead_institution.id],
+        contributors=rules.contributors_besides(lead_institution, contributors or []),
         start_date=start_date,
         deadline=deadline,
         status=Status.NOT_STARTED,
@@ -82,11 +127,12 @@ def create_action(
     )
     db.session.add(entry)
     db.session.flush()
-    notifications.notify_owner("assigned", action, entry, actor)
+    announce(ActionEvent.ASSIGNED, action, entry, actor)
     return action
 
 
 def check_version(action: Action, expected_version: int | None) -> None:
+    """Raise `StaleVersion` when the change was based on another version than the current."""
     if expected_version is not None and expected_version != action.version:
         raise StaleVersion()
 
@@ -103,16 +149,18 @@ def edit_action(actor: User, action: Action, expected_version: int | None,
                 values: dict[str, Any]) -> ActionUpdate | None:
     """Change an action's planning fields (title, owner, institutions, dates).
 
-    Records the fields that changed, from what to what. Returns the history row, or
-    None when nothing changed. Raises `StaleVersion` or `InvalidChange`.
+    Records the fields that changed, from what to what, and tells the owner (a new owner
+    is assigned the action). Returns the history row, or None when nothing changed.
+    Raises `StaleVersion` or `InvalidChange`.
     """
     check_version(action, expected_version)
-    start = values.get("start_date", action.start_date)
-    deadline = values.get("deadline", action.deadline)
-    _check_dates(start, deadline)
-    if "contributors" in values and "lead_institution" in values:
-        lead = values["lead_institution"]
-        values["contributors"] = [c for c in values["contributors"] if c.id != lead.id]
+    if "owner" in values:
+        rules.require(rules.owner_problem(values["owner"], action.owner_id), "owner")
+    rules.require(rules.dates_problem(values.get("start_date", action.start_date),
+                                      values.get("deadline", action.deadline)), "deadline")
+    if "contributors" in values:
+        lead = values.get("lead_institution", action.lead_institution)
+        values["contributors"] = rules.contributors_besides(lead, values["contributors"])
     changes = apply_changes(action, values)
     if not changes:
         return None
@@ -121,9 +169,9 @@ def edit_action(actor: User, action: Action, expected_version: int | None,
     db.session.add(entry)
     _flush()
     if "owner" in changes:
-        notifications.notify_owner("assigned", action, entry, actor)
+        announce(ActionEvent.ASSIGNED, action, entry, actor)
     elif "deadline" in changes:
-        notifications.notify_owner("changed", action, entry, actor)
+        announce(ActionEvent.CHANGED, action, entry, actor)
     return entry
 
 
@@ -132,8 +180,10 @@ def record_change(actor: User, action: Action, kind: UpdateKind, *,
                   comment: str = "", changes: dict[str, Any] | None = None) -> ActionUpdate:
     """Apply a status or progress change to `action` and append it to the history.
 
-    History rows of CLOCK_RESTARTING_KINDS (news from a person, a return for rework) set
-    the action's `last_news_on` to today, which restarts its reporting cycle.
+    Every history row bumps the action's version, a comment alone included, so that a
+    form based on the version before it is refused. Rows of CLOCK_RESTARTING_KINDS (news
+    from a person, a return for rework) set `last_news_on` to today, which restarts the
+    reporting cycle. Raises `StaleVersion` when someone saved the action in between.
     """
     status = action.status if status is None else status
     progress = action.progress if progress is None else progress
@@ -145,6 +195,7 @@ def record_change(actor: User, action: Action, kind: UpdateKind, *,
     )
     action.status = status
     action.progress = progress
+    action.updated_at = utcnow()
     if kind in CLOCK_RESTARTING_KINDS:
         action.last_news_on = clock.today()
     db.session.add(entry)
@@ -152,46 +203,51 @@ def record_change(actor: User, action: Action, kind: UpdateKind, *,
     return entry
 
 
-def record_progress(actor: User, action: Action, expected_version: int | None, *,
-                    status: Status, progress: int, comment: str = "",
-                    has_evidence: bool = False,
-                    measurements: list[dict[str, Any]] | None = None) -> ActionUpdate:
-    """Record a status and progress update with a comment in the action's history.
+def _check_readings(action: Action, readings: list[Reading], today: date) -> None:
+    for reading in readings:
+        if reading.indicator.action_id != action.id:
+            raise ValueError("a reading of another action's indicator")
+        rules.require(rules.value_problem(reading.value), "indicators")
+        rules.require(rules.measurement_date_problem(reading.indicator, reading.measured_on,
+                                                     today), "indicators")
 
-    `measurements` summarises the indicator values given with the update (see
-    tracker.indicators.services.record_update): they are kept in the row's `changes`, and
-    a row that changes neither status nor progress is then a `measurement` row.
 
-    A completed action is at 100 %, a not started one at 0 %. When a focal point reports
-    an action completed it waits for a coordinator's validation; a coordinator's or an
-    admin's completion is final, and only they may change a validated action. Raises
-    `StaleVersion` when someone saved in between, `InvalidChange` when the change is not
-    allowed or nothing would be recorded.
+def record_update(actor: User, action: Action, expected_version: int | None,
+                  change: Change) -> ActionUpdate:
+    """Record news on an action: status, progress, comment, indicator values, evidence.
+
+    The one way in for the web form, the API, email links and spreadsheet imports. The
+    status follows `rules.resolve_transition` (a focal point's completion waits for
+    validation). Indicator values are kept with the history row (a `measurement` row when
+    status and progress stay as they were); files are stored and removed again if the
+    transaction rolls back. Raises `NotAllowed`, `StaleVersion` when someone saved in
+    between, `InvalidChange` when the change breaks a rule or would record nothing, and
+    `EvidenceRefused` when a file cannot be stored.
     """
+    if not can_update_action(actor, action):
+        raise NotAllowed()
     check_version(action, expected_version)
-    if not 0 <= progress <= 100:
-        raise InvalidChange(_l("Progress is a percentage from 0 to 100."))
-    validates = can_manage(actor)
-    if status == Status.PENDING_VALIDATION and not validates:
-        status = Status.COMPLETED
-    if action.status == Status.COMPLETED and not validates and (
-            status != Status.COMPLETED or progress != 100):
-        raise InvalidChange(_l("This action was validated as completed: ask a coordinator "
-                               "to reopen it."))
-    if status == Status.COMPLETED and not validates and action.status != Status.COMPLETED:
-        status = Status.PENDING_VALIDATION
-    if status.fixed_progress is not None:
-        progress = status.fixed_progress
-    comment = comment.strip()
+    status, progress = rules.resolve_transition(
+        can_manage(actor), action.status,
+        action.status if change.status is None else change.status,
+        action.progress if change.progress is None else change.progress)
+    _check_readings(action, change.readings, clock.today())
+    comment = change.comment.strip()
     unchanged = status == action.status and progress == action.progress
-    if unchanged and not comment and not has_evidence and not measurements:
+    if unchanged and not comment and not change.has_evidence and not change.readings:
         raise InvalidChange(
-            _l("Nothing to record: change the status or progress, or add a comment."))
+            _l("Nothing to record: change the status or progress, or add a comment."), "status")
     reported = status == Status.PENDING_VALIDATION and action.status != status
+    measurements = [r.summary() for r in change.readings]
     kind = UpdateKind.MEASUREMENT if unchanged and measurements else UpdateKind.PROGRESS
     entry = record_change(actor, action, kind, status=status, progress=progress,
                           comment=comment,
                           changes={"measurements": measurements} if measurements else None)
+    for reading in change.readings:
+        db.session.add(Measurement(indicator=reading.indicator, update=entry, author=actor,
+                                   value=reading.value, measured_on=reading.measured_on,
+                                   comment=entry.comment))
+    evidence.attach(entry, change.files, change.links)
     if reported:
-        notifications.notify_coordinators("completion_reported", action, entry, actor)
+        announce(ActionEvent.COMPLETION_REPORTED, action, entry, actor)
     return entry

@@ -2,7 +2,7 @@
 
 Lists use the web lists' query code (tracker/actions/queries.py, tracker/events/queries.py);
 an update goes through the same domain function as the web form
-(tracker/actions/services.py: record_progress), under the same permission rule.
+(tracker/actions/services.py: record_update), under the same rules.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from tracker.api.schemas import (
     UpdateOut,
 )
 from tracker.bearer import digest
+from tracker.domain import DomainError
 from tracker.events import queries as event_queries
 from tracker.extensions import db, limiter
 from tracker.models import (
@@ -275,10 +276,10 @@ def create_update(payload, action: Action):
     appears in the action's history.
     """
     user = auth.current_api_user()
+    change = services.Change(status=Status(payload["status"]), progress=payload["progress"],
+                             comment=payload["comment"])
     try:
-        entry = services.record_progress(
-            user, action, payload["version"], status=Status(payload["status"]),
-            progress=payload["progress"], comment=payload["comment"])
+        entry = services.record_update(user, action, payload["version"], change)
         db.session.commit()
     except services.StaleVersion:
         db.session.rollback()
@@ -286,10 +287,13 @@ def create_update(payload, action: Action):
         raise Problem(409, _("Someone else updated this action in between: nothing was "
                              "saved. Read it again and retry with its current version."),
                       kind=problems.STALE_VERSION, current_version=current.version) from None
-    except services.InvalidChange as exc:
+    except services.NotAllowed as exc:
+        db.session.rollback()
+        raise Problem(403, str(exc)) from None
+    except DomainError as exc:
         db.session.rollback()
         raise Problem(422, str(exc), kind=problems.INVALID_CHANGE, errors=[
-            {"location": "json", "field": "status", "message": str(exc)}]) from None
+            {"location": "json", "field": exc.field or "status", "message": str(exc)}]) from None
     today = clock.today()
     location = url_for("api.get_action", action_id=action.id, _external=True)
     return ({"update": present.history_entry(entry), "action": present.action(action, today)},

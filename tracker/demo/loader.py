@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import select
 
 from tracker import clock
-from tracker.actions.services import create_action, record_progress
+from tracker.actions.services import Change, Reading, create_action, record_update
 from tracker.admin.services import create_user, save_institution
 from tracker.events.services import create_event, create_recommendation
 from tracker.extensions import db
-from tracker.indicators.services import Reading, add_indicator, record_update
+from tracker.indicators.services import add_indicator
 from tracker.models import (
     Action,
     Event,
@@ -139,8 +139,8 @@ def _load_action(item: dict[str, Any], recommendation: Recommendation, users: di
     if status != Status.NOT_STARTED:
         # A completion in the demo was validated: the coordinator records it as final.
         author = coordinator if status == Status.COMPLETED else action.owner
-        record_progress(author, action, None, status=status, progress=item.get("progress", 0),
-                        comment=item.get("comment", ""))
+        record_update(author, action, None, Change(
+            status=status, progress=item.get("progress", 0), comment=item.get("comment", "")))
     news_offset = item.get("last_news_offset_days")
     if news_offset is not None:
         # The owner's last news is that old: the history says so, and the action's
@@ -179,9 +179,9 @@ def _load_indicators(item: dict[str, Any], recommendation: Recommendation, coord
             # Recorded by the owner through the update form: values only, status unchanged.
             status = (Status.COMPLETED if action.status == Status.PENDING_VALIDATION
                       else action.status)
-            record_update(action.owner, action, None, status=status, progress=action.progress,
-                          comment=reading.get("comment", ""), today=today,
-                          readings=[Reading(indicator, float(reading["value"]),
-                                            today + timedelta(days=reading["offset_days"]))])
+            record_update(action.owner, action, None, Change(
+                status=status, progress=action.progress, comment=reading.get("comment", ""),
+                readings=[Reading(indicator, float(reading["value"]),
+                                  today + timedelta(days=reading["offset_days"]))]))
             created += 1
     return created

@@ -8,15 +8,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from tracker import audit
+from tracker.domain import DomainError
 from tracker.extensions import db
 from tracker.models import Event, Recommendation, User
 
 
-class DuplicateNumber(ValueError):
+class DuplicateNumber(DomainError):
     """Raised when an event already has a recommendation with that number."""
 
     def __init__(self) -> None:
-        super().__init__(_l("This event already has a recommendation with this number."))
+        super().__init__(_l("This event already has a recommendation with this number."),
+                         "number")
 
 
 def create_event(actor: User | None, **values: Any) -> Event:

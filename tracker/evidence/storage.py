@@ -13,6 +13,8 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
+from tracker.domain import DomainError
+
 # What evidence may be: documents, spreadsheets, presentations and pictures, recognised by
 # their first bytes rather than by the name or the type the browser claims.
 ALLOWED_TYPES = {
@@ -37,8 +39,11 @@ OLE_TYPES = {"doc": "application/msword", "xls": "application/vnd.ms-excel",
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 
 
-class EvidenceRefused(ValueError):
+class EvidenceRefused(DomainError):
     """Raised when a file cannot be accepted as evidence; the message is for the user."""
+
+    def __init__(self, message=None, field: str | None = "files") -> None:
+        super().__init__(message, field)
 
 
 @dataclass

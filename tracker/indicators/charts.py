@@ -29,12 +29,6 @@ LEFT = 3.0
 RIGHT = 97.0
 
 
-def plain_number(value: float) -> str:
-    """Return a value as spreadsheets read it: no grouping, a dot, at most four decimals."""
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
 def display_number(value: float | None, unit: str = "") -> str:
     """Return a value in the reader's language, with its unit ("1 234,5 %")."""
     if value is None:

@@ -28,11 +28,12 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
+from tracker.actions.queries import indicators_with_measurements
 from tracker.extensions import db
 from tracker.indicators import charts
 from tracker.models import Action, Indicator, Measurement, Recommendation, Status
+from tracker.numbers import plain_number
 
 ON_TRACK = "on_track"
 OFF_TRACK = "off_track"
@@ -142,34 +143,9 @@ class Panel:
     chart: charts.TrajectoryChart
 
 
-def _with_measurements(condition) -> list[Indicator]:
-    """Return the indicators matching `condition` with their measurements, in two queries.
-
-    (A selectinload would cut the measurements' query into batches of 500 indicators.)
-    """
-    indicators = list(db.session.scalars(
-        select(Indicator).where(condition).order_by(Indicator.id)))
-    if not indicators:
-        return []
-    grouped: dict[int, list[Measurement]] = defaultdict(list)
-    for measurement in db.session.scalars(
-            select(Measurement)
-            .where(Measurement.indicator_id.in_(select(Indicator.id).where(condition)))
-            .order_by(Measurement.indicator_id, Measurement.measured_on, Measurement.id)):
-        grouped[measurement.indicator_id].append(measurement)
-    for indicator in indicators:
-        set_committed_value(indicator, "measurements", grouped.get(indicator.id, []))
-    return indicators
-
-
-def action_indicators(action_id: int) -> list[Indicator]:
-    """Return an action's indicators with their measurements (two queries)."""
-    return _with_measurements(Indicator.action_id == action_id)
-
-
 def recommendation_indicators(recommendation_id: int) -> list[Indicator]:
     """Return a recommendation's own indicators with their measurements (two queries)."""
-    return _with_measurements(Indicator.recommendation_id == recommendation_id)
+    return indicators_with_measurements(Indicator.recommendation_id == recommendation_id)
 
 
 def panels(indicators: list[Indicator], today: date) -> list[Panel]:
@@ -289,9 +265,9 @@ def action_summaries(action_ids: Select) -> dict[int, str]:
         .order_by(Indicator.action_id, Indicator.id))
     parts: dict[int, list[str]] = defaultdict(list)
     for action_id, name, unit, target, value in rows:
-        latest_text = "—" if value is None else charts.plain_number(value)
+        latest_text = "—" if value is None else plain_number(value)
         parts[action_id].append(
-            f"{name}: {latest_text}/{charts.plain_number(target)} {unit}".rstrip())
+            f"{name}: {latest_text}/{plain_number(target)} {unit}".rstrip())
     return {action_id: "; ".join(texts) for action_id, texts in parts.items()}
 
 

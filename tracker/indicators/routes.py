@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker import clock
+from tracker.actions.page import add_section
 from tracker.extensions import db
 from tracker.forms import add_error
 from tracker.indicators import charts, queries, services
@@ -23,6 +24,12 @@ from tracker.permissions import manager_required
 from tracker.templating import medium_date
 
 bp = Blueprint("indicators", __name__)
+
+
+@bp.record_once
+def _show_on_action_pages(state) -> None:
+    add_section(state.app, lambda action, indicators, today: {
+        "indicator_panels": queries.panels(indicators, today)})
 
 
 @bp.app_template_filter("indicator_number")

@@ -7,17 +7,15 @@ recommendation's indicators in the audit log.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, select
 
 from tracker import audit
-from tracker.actions import services as action_services
+from tracker.actions import rules
+from tracker.domain import InvalidChange
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -25,7 +23,6 @@ from tracker.models import (
     Indicator,
     Measurement,
     Recommendation,
-    Status,
     UpdateKind,
     User,
 )
@@ -36,28 +33,14 @@ INDICATOR_FIELDS = ("name", "unit", "baseline_value", "baseline_date", "target_v
 TEXT_LIMITS = {"name": 300, "unit": 60, "data_source": 300, "disaggregation": 300}
 
 
-class InvalidIndicator(action_services.InvalidChange):
+class InvalidIndicator(InvalidChange):
     """Raised when an indicator or a measurement breaks a rule; the message is for the user."""
 
 
-@dataclass(frozen=True)
-class Reading:
-    """A value of an indicator on a date, as given in an update form."""
-
-    indicator: Indicator
-    value: float
-    measured_on: date
-
-    def summary(self) -> dict[str, Any]:
-        """Return what the history row keeps of it, readable even if the indicator goes."""
-        return {"indicator_id": self.indicator.id, "name": self.indicator.name,
-                "unit": self.indicator.unit, "value": self.value,
-                "measured_on": self.measured_on.isoformat()}
-
-
 def _check_number(value: Any) -> None:
-    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
-        raise InvalidIndicator(_l("Values must be finite numbers."))
+    problem = rules.value_problem(value)
+    if problem:
+        raise InvalidIndicator(problem)
 
 
 def check_values(values: dict[str, Any]) -> None:
@@ -74,18 +57,6 @@ def check_values(values: dict[str, Any]) -> None:
         raise InvalidIndicator(_l("Give the baseline and target dates."))
     if target <= baseline:
         raise InvalidIndicator(_l("The target date must be after the baseline date."))
-
-
-def date_problem(indicator: Indicator, day: date | None, today: date) -> str | None:
-    """Return why a value cannot be dated `day`, or None when it can."""
-    if day is None:
-        return str(_l("Give the date of this value."))
-    if day > today:
-        return str(_l("A value cannot be dated in the future."))
-    if day < indicator.baseline_date:
-        return str(_l("A value cannot be dated before the baseline date (%(date)s).",
-                      date=format_date(indicator.baseline_date, "medium")))
-    return None
 
 
 def _cleaned(values: dict[str, Any]) -> dict[str, Any]:
@@ -164,35 +135,6 @@ def remove_indicator(actor: User, indicator: Indicator) -> None:
         audit.record_event(actor, "delete", "indicator", before["id"], before)
 
 
-def record_update(actor: User, action: Action, expected_version: int | None, *,
-                  status: Status, progress: int, comment: str = "",
-                  has_evidence: bool = False, readings: list[Reading] | None = None,
-                  today: date) -> ActionUpdate:
-    """Record an action's update with the indicator values given in the same form.
-
-    The values are kept with the update's history row: a `measurement` row when status
-    and progress stay as they were, else the progress row. Raises what
-    `record_progress` raises, and `InvalidIndicator` for a value that breaks a rule.
-    """
-    readings = list(readings or [])
-    for reading in readings:
-        if reading.indicator.action_id != action.id:
-            raise ValueError("a reading of another action's indicator")
-        _check_number(reading.value)
-        problem = date_problem(reading.indicator, reading.measured_on, today)
-        if problem:
-            raise InvalidIndicator(problem)
-    entry = action_services.record_progress(
-        actor, action, expected_version, status=status, progress=progress, comment=comment,
-        has_evidence=has_evidence, measurements=[r.summary() for r in readings])
-    for reading in readings:
-        db.session.add(Measurement(indicator=reading.indicator, update=entry, author=actor,
-                                   value=reading.value, measured_on=reading.measured_on,
-                                   comment=entry.comment))
-    db.session.flush()
-    return entry
-
-
 def record_measurement(actor: User, indicator: Indicator, value: float, measured_on: date,
                        comment: str, today: date) -> Measurement:
     """Record a value of a recommendation's indicator, with an audit row.
@@ -203,9 +145,9 @@ def record_measurement(actor: User, indicator: Indicator, value: float, measured
     if indicator.recommendation_id is None:
         raise ValueError("an action's indicator is measured through the action's update")
     _check_number(value)
-    problem = date_problem(indicator, measured_on, today)
+    problem = rules.measurement_date_problem(indicator, measured_on, today)
     if problem:
-        raise InvalidIndicator(problem)
+        raise InvalidIndicator(problem, "measured_on")
     measurement = Measurement(indicator=indicator, author=actor, value=value,
                               measured_on=measured_on, comment=comment.strip())
     db.session.add(measurement)

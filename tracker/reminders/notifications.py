@@ -1,13 +1,28 @@
-"""Emails about changes: written to the outbox in the same transaction as the change."""
+"""Emails about changes: written to the outbox in the same transaction as the change.
+
+`init_app` subscribes `queue_notifications` to the actions' events: the service that
+changed an action announces what happened, and the emails are queued before its commit.
+"""
 
 from __future__ import annotations
 
+from flask import Flask
 from sqlalchemy import select
 
+from tracker.actions.signals import ActionEvent, Happened, action_event
 from tracker.extensions import db
 from tracker.models import Action, ActionUpdate, MessageKind, Role, User
 from tracker.reminders.links import external_url
 from tracker.reminders.outbox import build, insert_new, wants
+
+# Who hears of each event besides the people it concerns: the owner, or the coordinators
+# when the event awaits their decision.
+TO_COORDINATORS = frozenset({ActionEvent.COMPLETION_REPORTED, ActionEvent.EXTENSION_REQUESTED})
+
+
+def init_app(app: Flask) -> None:
+    """Queue notifications for the actions' events (a listener, connected once)."""
+    action_event.connect(queue_notifications)
 
 
 def coordinators() -> list[User]:
@@ -16,7 +31,22 @@ def coordinators() -> list[User]:
         select(User).where(User.role == Role.COORDINATOR, User.active).order_by(User.id)))
 
 
-def notify(event: str, recipients: list[User], action: Action, entry: ActionUpdate,
+def recipients(happened: Happened) -> list[User]:
+    """Return who is told of `happened`, each once, in a stable order."""
+    if happened.event in TO_COORDINATORS:
+        people = coordinators()
+    else:
+        people = [happened.action.owner, *happened.concerned]
+    return list({user.id: user for user in people}.values())
+
+
+def queue_notifications(happened: Happened) -> int:
+    """Queue the email of `happened` to each recipient but the actor."""
+    return notify(happened.event, recipients(happened), happened.action, happened.entry,
+                  happened.actor)
+
+
+def notify(event: ActionEvent, recipients: list[User], action: Action, entry: ActionUpdate,
            actor: User | None) -> int:
     """Queue a notification of `event` on `action` to each recipient but the actor.
 
@@ -29,18 +59,7 @@ def notify(event: str, recipients: list[User], action: Action, entry: ActionUpda
             continue
         if not wants(user, MessageKind.NOTIFICATION):
             continue
-        rows.append(build(f"note:{event}:{entry.id}:{user.id}", MessageKind.NOTIFICATION,
+        rows.append(build(f"note:{event.value}:{entry.id}:{user.id}", MessageKind.NOTIFICATION,
                           user, "notification", action=action, entry=entry, actor=actor,
-                          event=event, action_url=action_url))
+                          event=event.value, action_url=action_url))
     return insert_new(rows)
-
-
-def notify_owner(event: str, action: Action, entry: ActionUpdate, actor: User | None) -> int:
-    """Tell the action's owner about a coordinator's decision or change."""
-    return notify(event, [action.owner], action, entry, actor)
-
-
-def notify_coordinators(event: str, action: Action, entry: ActionUpdate,
-                        actor: User | None) -> int:
-    """Tell the coordinators that something awaits them."""
-    return notify(event, coordinators(), action, entry, actor)

@@ -11,6 +11,7 @@ from flask_babel import force_locale
 from jinja2 import Environment
 
 from tracker.models import User
+from tracker.reminders import messages
 
 
 @dataclass
@@ -45,6 +46,8 @@ def email_environment(locale: str) -> Environment:
             extensions=["jinja2.ext.i18n"], auto_reload=app_environment.auto_reload)
         environment.filters.update(app_environment.filters)
         environment.globals.update(app_environment.globals)
+        environment.globals.update(event_subject=messages.event_subject,
+                                   event_sentence=messages.event_sentence)
         translations = Translations.load(current_app.config["BABEL_TRANSLATION_DIRECTORIES"],
                                          [locale])
         environment.install_gettext_translations(translations, newstyle=True)

@@ -8,17 +8,30 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from tracker import audit, clock
-from tracker.actions import services as action_services
+from tracker.actions import review, services
 from tracker.extensions import csrf, db
-from tracker.forms import add_error
 from tracker.models import Action, MessageKind, MessageStatus, OutboxMessage, Status, User
 from tracker.permissions import admin_required, can_update_action
 from tracker.reminders import delivery, links
 from tracker.reminders.forms import ConfirmForm, ExtendForm, PreferencesForm
 from tracker.reminders.scheduler import next_runs
-from tracker.review import services as review_services
+from tracker.views import attempt
 
 bp = Blueprint("reminders", __name__)
+
+
+def _act(link: links.EmailAction, user: User, action: Action, form) -> None:
+    """Do what a one-click link offers, as the user it was sent to, and mark it used."""
+    if link.operation == "extend":
+        review.request_extension(user, action, form.new_deadline.data, form.reason.data,
+                                 clock.today())
+    else:
+        starting = link.operation == "start"
+        services.record_update(user, action, None, services.Change(
+            status=Status.IN_PROGRESS if starting else Status.COMPLETED,
+            progress=max(action.progress, 10) if starting else 100,
+            comment=form.comment.data or ""))
+    links.mark_used(link)
 
 
 def _link_error(message: str, status: int):
@@ -46,23 +59,9 @@ def email_action(token: str):
         return _link_error(_("You can no longer update this action."), 403)
     form = ExtendForm() if link.operation == "extend" else ConfirmForm()
     if form.validate_on_submit():
-        try:
-            if link.operation == "extend":
-                review_services.request_extension(user, action, form.new_deadline.data,
-                                                  form.reason.data, clock.today())
-            else:
-                status = Status.IN_PROGRESS if link.operation == "start" else Status.COMPLETED
-                progress = max(action.progress, 10) if link.operation == "start" else 100
-                action_services.record_progress(user, action, None, status=status,
-                                                progress=progress,
-                                                comment=form.comment.data or "")
-            links.mark_used(link)
-            db.session.commit()
-        except action_services.InvalidChange as exc:
-            db.session.rollback()
-            first = next(iter(form._fields.values()))
-            add_error(first, str(exc))
-        else:
+        result = attempt(lambda: _act(link, user, action, form), form,
+                         next(iter(form._fields)))
+        if result.ok:
             return render_template("reminders/email_action_done.html", action=action,
                                    operation=link.operation)
     return render_template("reminders/email_action.html", form=form, action=action,

@@ -16,15 +16,10 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from tracker.actions.services import (
-    InvalidChange,
-    StaleVersion,
-    create_action,
-    edit_action,
-    record_change,
-)
-from tracker.events.services import DuplicateNumber, create_recommendation, update_recommendation
-from tracker.models import Status, UpdateKind, User
+from tracker.actions.services import Change, create_action, edit_action, record_update
+from tracker.domain import DomainError
+from tracker.events.services import create_recommendation, update_recommendation
+from tracker.models import Status, User
 from tracker.spreadsheets.reader import EXTENSIONS, MAX_BYTES
 from tracker.spreadsheets.validate import CREATE, UPDATE, ActionPlan, Preview, RecommendationPlan
 
@@ -53,8 +48,8 @@ def apply_import(actor: User, preview: Preview,
                 _apply_recommendation(actor, row.recommendation)
             if row.action is not None:
                 _apply_action(actor, row.action)
-        except (DuplicateNumber, InvalidChange, StaleVersion, IntegrityError) as exc:
-            reason = (str(exc) if isinstance(exc, DuplicateNumber | InvalidChange)
+        except (DomainError, IntegrityError) as exc:
+            reason = (str(exc) if isinstance(exc, DomainError)
                       else _("someone changed the same data meanwhile"))
             raise ImportFailed(_("Row %(row)d could not be written (%(reason)s): nothing was "
                                  "imported.", row=row.number, reason=reason)) from exc
@@ -85,9 +80,9 @@ def _apply_action(actor: User, plan: ActionPlan) -> None:
         description=values.get("description", ""), contributors=values.get("contributors"),
         start_date=values.get("start_date"), ref=plan.ref)
     if plan.status != Status.NOT_STARTED or plan.progress != 0:
-        record_change(actor, action, UpdateKind.PROGRESS, status=plan.status,
-                      progress=plan.progress,
-                      comment=_("Status given by the spreadsheet import."))
+        record_update(actor, action, action.version, Change(
+            status=plan.status, progress=plan.progress,
+            comment=_("Status given by the spreadsheet import.")))
 
 
 def max_bytes() -> int:

@@ -1,7 +1,5 @@
-"""The coordinators' review: validating reported completions and answering deadline requests.
-
-Operations flush but never commit; the caller owns the transaction.
-"""
+"""Decisions on an action: validating a reported completion, asking for and answering a
+new deadline. Operations flush but never commit; the caller owns the transaction."""
 
 from __future__ import annotations
 
@@ -9,10 +7,10 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from tracker.actions.queries import action_select
-from tracker.actions.services import InvalidChange, check_version, record_change
+from tracker.actions.services import check_version, record_change
+from tracker.actions.signals import ActionEvent, announce
+from tracker.domain import InvalidChange
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -24,7 +22,6 @@ from tracker.models import (
     User,
 )
 from tracker.models.types import utcnow
-from tracker.reminders import notifications
 
 
 def validate(actor: User, action: Action, expected_version: int | None,
@@ -35,7 +32,7 @@ def validate(actor: User, action: Action, expected_version: int | None,
         raise InvalidChange(_l("Only an action pending validation can be validated."))
     entry = record_change(actor, action, UpdateKind.VALIDATED, status=Status.COMPLETED,
                           progress=100, comment=comment)
-    notifications.notify_owner("validated", action, entry, actor)
+    announce(ActionEvent.VALIDATED, action, entry, actor)
     return entry
 
 
@@ -49,7 +46,7 @@ def return_for_rework(actor: User, action: Action, expected_version: int | None,
     if action.status != Status.PENDING_VALIDATION:
         raise InvalidChange(_l("Only an action pending validation can be returned."))
     if not comment.strip():
-        raise InvalidChange(_l("Say what is missing, so the owner knows what to do."))
+        raise InvalidChange(_l("Say what is missing, so the owner knows what to do."), "comment")
     report = db.session.scalar(
         select(ActionUpdate).where(ActionUpdate.action_id == action.id,
                                    ActionUpdate.new_status == Status.PENDING_VALIDATION)
@@ -58,7 +55,7 @@ def return_for_rework(actor: User, action: Action, expected_version: int | None,
         else action.progress
     entry = record_change(actor, action, UpdateKind.RETURNED, status=Status.IN_PROGRESS,
                           progress=min(previous, 99), comment=comment)
-    notifications.notify_owner("returned", action, entry, actor)
+    announce(ActionEvent.RETURNED, action, entry, actor)
     return entry
 
 
@@ -77,9 +74,10 @@ def request_extension(actor: User, action: Action, new_deadline: date, reason: s
     if pending_extension(action) is not None:
         raise InvalidChange(_l("A request for this action is already waiting for an answer."))
     if new_deadline <= action.deadline or new_deadline < today:
-        raise InvalidChange(_l("The new deadline must be later than the current one."))
+        raise InvalidChange(_l("The new deadline must be later than the current one."),
+                            "new_deadline")
     if not reason.strip():
-        raise InvalidChange(_l("Give the reason for the new deadline."))
+        raise InvalidChange(_l("Give the reason for the new deadline."), "reason")
     request = ExtensionRequest(action=action, requested_by=actor,
                                original_deadline=action.deadline,
                                requested_deadline=new_deadline, reason=reason.strip())
@@ -87,7 +85,7 @@ def request_extension(actor: User, action: Action, new_deadline: date, reason: s
     entry = record_change(
         actor, action, UpdateKind.EXTENSION_REQUESTED, comment=reason,
         changes={"deadline": [action.deadline.isoformat(), new_deadline.isoformat()]})
-    notifications.notify_coordinators("extension_requested", action, entry, actor)
+    announce(ActionEvent.EXTENSION_REQUESTED, action, entry, actor)
     return request
 
 
@@ -97,7 +95,7 @@ def decide_extension(actor: User, request: ExtensionRequest, accept: bool,
     if request.status != ExtensionStatus.PENDING:
         raise InvalidChange(_l("This request was already answered."))
     if not accept and not comment.strip():
-        raise InvalidChange(_l("Say why the request is refused."))
+        raise InvalidChange(_l("Say why the request is refused."), "comment")
     action = request.action
     request.status = ExtensionStatus.ACCEPTED if accept else ExtensionStatus.REFUSED
     request.decided_by = actor
@@ -109,23 +107,6 @@ def decide_extension(actor: User, request: ExtensionRequest, accept: bool,
     entry = record_change(
         actor, action, UpdateKind.EXTENSION_ACCEPTED if accept else UpdateKind.EXTENSION_REFUSED,
         comment=comment, changes=changes)
-    recipients = {action.owner.id: action.owner, request.requested_by.id: request.requested_by}
-    notifications.notify("extension_accepted" if accept else "extension_refused",
-                         list(recipients.values()), action, entry, actor)
+    announce(ActionEvent.EXTENSION_ACCEPTED if accept else ActionEvent.EXTENSION_REFUSED,
+             action, entry, actor, concerned=(request.requested_by,))
     return request
-
-
-def review_queue() -> tuple[list[Action], list[ExtensionRequest]]:
-    """Return the actions pending validation and the extension requests awaiting an answer."""
-    actions = db.session.scalars(
-        action_select().where(Action.status == Status.PENDING_VALIDATION)
-        .order_by(Action.updated_at, Action.id)
-    ).unique().all()
-    requests = db.session.scalars(
-        select(ExtensionRequest).where(ExtensionRequest.status == ExtensionStatus.PENDING)
-        .options(joinedload(ExtensionRequest.requested_by),
-                 joinedload(ExtensionRequest.action).joinedload(Action.owner),
-                 joinedload(ExtensionRequest.action).joinedload(Action.lead_institution))
-        .order_by(ExtensionRequest.created_at, ExtensionRequest.id)
-    ).all()
-    return list(actions), list(requests)
