@@ -12,7 +12,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 
-class DomainError(Exception):
+class DomainError(ValueError):
     """A refusal of the domain: `message` is for the user, `field` the input it concerns."""
 
     default_message: Any = _l("This change is not allowed.")

@@ -14,6 +14,7 @@ from tracker.extensions import db
 from tracker.forms import add_error
 from tracker.models import Institution, Role, Theme, User
 from tracker.permissions import admin_required
+from tracker.views import attempt, done
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -32,11 +33,6 @@ def _user_values(form: UserForm) -> dict:
         "locale": form.locale.data or None,
         "active": form.active.data,
     }
-
-
-def _show_error(form, exc: services.AccountError, default: str) -> None:
-    field = form[exc.field] if exc.field and exc.field in form else form[default]
-    add_error(field, str(exc))
 
 
 def _render_form(template: str, form, status_ok: int = 200, **context):
@@ -62,17 +58,11 @@ def create_user():
     if form.validate_on_submit():
         values = _user_values(form)
         values.pop("active")
-        try:
-            if not form.password.data:
-                raise services.AccountError(_("Give the new account a password."), "password")
-            services.create_user(current_user, password=form.password.data, **values)
-        except services.AccountError as exc:
-            db.session.rollback()
-            _show_error(form, exc, "password")
-        else:
-            db.session.commit()
-            flash(_("Account created."), "success")
-            return redirect(url_for("admin.users"))
+        if not form.password.data:
+            add_error(form.password, _("Give the new account a password."))
+        elif attempt(lambda: services.create_user(current_user, password=form.password.data,
+                                                  **values), form, "password").ok:
+            return done(_("Account created."), url_for("admin.users"))
     return _render_form("admin/user_form.html", form, user=None)
 
 
@@ -88,16 +78,10 @@ def edit_user(user_id: int):
         form.password.data = ""
     _institution_choices(form)
     if form.validate_on_submit():
-        try:
-            services.update_user(current_user, user, _user_values(form),
-                                 password=form.password.data or None)
-        except services.AccountError as exc:
-            db.session.rollback()
-            _show_error(form, exc, "role")
-        else:
-            db.session.commit()
-            flash(_("Account saved."), "success")
-            return redirect(url_for("admin.users"))
+        if attempt(lambda: services.update_user(current_user, user, _user_values(form),
+                                                password=form.password.data or None),
+                   form, "role").ok:
+            return done(_("Account saved."), url_for("admin.users"))
     return _render_form("admin/user_form.html", form, user=user)
 
 
@@ -119,15 +103,9 @@ def edit_institution(institution_id: int | None):
     if form.validate_on_submit():
         values = {"code": form.code.data.strip().upper(), "name": form.name.data.strip(),
                   "active": form.active.data}
-        try:
-            services.save_institution(current_user, institution, values)
-        except services.AccountError as exc:
-            db.session.rollback()
-            _show_error(form, exc, "code")
-        else:
-            db.session.commit()
-            flash(_("Institution saved."), "success")
-            return redirect(url_for("admin.institutions"))
+        if attempt(lambda: services.save_institution(current_user, institution, values),
+                   form, "code").ok:
+            return done(_("Institution saved."), url_for("admin.institutions"))
     return _render_form("admin/institution_form.html", form, institution=institution)
 
 

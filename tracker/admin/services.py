@@ -10,21 +10,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from tracker import audit
+from tracker.domain import DomainError
 from tracker.extensions import db
 from tracker.models import Institution, Role, Theme, User
 
 MIN_PASSWORD_LENGTH = 10
 
 
-class AccountError(ValueError):
-    """Raised when an account change breaks a rule; the message is for the user.
-
-    `field` names the form field the message belongs next to.
-    """
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class AccountError(DomainError):
+    """Raised when an account change breaks a rule; `field` names the form field it concerns."""
 
 
 def _email_taken(email: str, exclude_id: int | None = None) -> bool:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from tracker import audit, bearer
+from tracker.domain import DomainError
 from tracker.extensions import db
 from tracker.models import ApiToken, User
 from tracker.models.types import utcnow
@@ -24,7 +25,7 @@ LAST_USED_PRECISION = timedelta(minutes=1)
 MAX_ACTIVE_TOKENS = 20
 
 
-class TokenRefused(ValueError):
+class TokenRefused(DomainError):
     """Raised when a token cannot be created; the message is for the user."""
 
 

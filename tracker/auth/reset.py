@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from tracker import audit
 from tracker.admin.services import check_password_strength
+from tracker.domain import DomainError
 from tracker.extensions import db
 from tracker.models import MessageKind, User
 from tracker.reminders.links import external_url
@@ -19,7 +20,7 @@ from tracker.reminders.outbox import build, insert_new
 SALT = "tracker.password-reset"
 
 
-class ResetLinkInvalid(Exception):
+class ResetLinkInvalid(DomainError):
     """Raised for a reset link that is expired, used, tampered with or not ours."""
 
 

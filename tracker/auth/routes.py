@@ -16,12 +16,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker import audit
-from tracker.admin.services import AccountError
 from tracker.auth import reset
 from tracker.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
 from tracker.auth.services import authenticate, safe_next
 from tracker.extensions import db, limiter
-from tracker.forms import add_error
+from tracker.views import attempt, done
 
 bp = Blueprint("auth", __name__)
 
@@ -99,13 +98,6 @@ def reset_password(token: str):
         return render_template("auth/reset_invalid.html"), 410
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
-            reset.reset_password(user, form.password.data)
-        except AccountError as exc:
-            db.session.rollback()
-            add_error(form.password, str(exc))
-        else:
-            db.session.commit()
-            flash(_("Your password is changed. Sign in with it."), "success")
-            return redirect(url_for("auth.login"))
+        if attempt(lambda: reset.reset_password(user, form.password.data), form, "password").ok:
+            return done(_("Your password is changed. Sign in with it."), url_for("auth.login"))
     return render_template("auth/reset.html", form=form), 422 if form.errors else 200

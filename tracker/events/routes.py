@@ -9,16 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker import clock
-from tracker.actions import queries
+from tracker.actions import queries, rules
 from tracker.events import queries as event_queries
 from tracker.events import services
 from tracker.events.forms import EventForm, RecommendationForm
 from tracker.extensions import db
-from tracker.forms import add_error
 from tracker.indicators import queries as indicator_queries
 from tracker.indicators import services as indicator_services
 from tracker.models import Action, Event, GcmObjective, Priority, Recommendation, Theme
 from tracker.permissions import can_manage, manager_required
+from tracker.views import attempt, done
 
 bp = Blueprint("events", __name__)
 
@@ -129,22 +129,16 @@ def create_recommendation(event_id: int):
     event = db.get_or_404(Event, event_id)
     form = RecommendationForm()
     if request.method == "GET":
-        form.number.data = str(len(event.recommendations) + 1)
+        form.number.data = rules.next_recommendation_numbers(event.id)[0]
         form.priority.data = Priority.MEDIUM.value
         form.language.data = "fr"
     _recommendation_choices(form)
     if form.validate_on_submit():
-        try:
-            recommendation = services.create_recommendation(
-                current_user, event, **_recommendation_values(form))
-        except services.DuplicateNumber as exc:
-            db.session.rollback()
-            add_error(form.number, str(exc))
-        else:
-            db.session.commit()
-            flash(_("Recommendation added. Now break it into actions."), "success")
-            return redirect(url_for("events.show_recommendation",
-                                    recommendation_id=recommendation.id))
+        result = attempt(lambda: services.create_recommendation(
+            current_user, event, **_recommendation_values(form)), form, "number")
+        if result.ok:
+            return done(_("Recommendation added. Now break it into actions."),
+                        url_for("events.show_recommendation", recommendation_id=result.value.id))
     return render_template("events/recommendation_form.html", form=form, event=event,
                            recommendation=None), 422 if form.errors else 200
 
@@ -176,17 +170,10 @@ def edit_recommendation(recommendation_id: int):
         form.priority.data = recommendation.priority.value
     _recommendation_choices(form)
     if form.validate_on_submit():
-        try:
-            services.update_recommendation(current_user, recommendation,
-                                           _recommendation_values(form))
-        except services.DuplicateNumber as exc:
-            db.session.rollback()
-            add_error(form.number, str(exc))
-        else:
-            db.session.commit()
-            flash(_("Recommendation saved."), "success")
-            return redirect(url_for("events.show_recommendation",
-                                    recommendation_id=recommendation.id))
+        if attempt(lambda: services.update_recommendation(
+                current_user, recommendation, _recommendation_values(form)), form, "number").ok:
+            return done(_("Recommendation saved."), url_for("events.show_recommendation",
+                                                            recommendation_id=recommendation.id))
     return render_template("events/recommendation_form.html", form=form,
                            event=recommendation.event, recommendation=recommendation), \
         422 if form.errors else 200

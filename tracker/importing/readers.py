@@ -9,6 +9,7 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 
 from tracker import uploads
+from tracker.domain import DomainError
 
 MAX_BYTES = 10 * 1024 * 1024
 EXTENSIONS = (".txt", ".md", ".docx", ".pdf")
@@ -17,7 +18,7 @@ MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_PDF_PAGES = 500
 
 
-class ReportUnreadable(ValueError):
+class ReportUnreadable(DomainError):
     """Raised when a report cannot be read; the message is for the user."""
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, render_template, url_for
 from flask_babel import ngettext
 from flask_login import current_user
 
@@ -12,6 +12,7 @@ from tracker.importing import readers, services
 from tracker.importing.forms import ImportForm, ReviewForm
 from tracker.models import Event
 from tracker.permissions import manager_required
+from tracker.views import attempt, done
 
 bp = Blueprint("importing", __name__)
 
@@ -53,15 +54,10 @@ def accept(event_id: int):
     event = db.get_or_404(Event, event_id)
     form = _review_form()
     if form.validate_on_submit():
-        try:
-            created = services.accept_drafts(current_user, event, form.rows(),
-                                             form.language.data)
-        except services.ImportRefused as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(ngettext("%(num)d recommendation imported.",
-                           "%(num)d recommendations imported.", len(created)), "success")
-            return redirect(url_for("events.show", event_id=event.id))
+        result = attempt(lambda: services.accept_drafts(current_user, event, form.rows(),
+                                                        form.language.data))
+        if result.ok:
+            return done(ngettext("%(num)d recommendation imported.",
+                                 "%(num)d recommendations imported.", len(result.value)),
+                        url_for("events.show", event_id=event.id))
     return render_template("importing/review.html", form=form, event=event), 422

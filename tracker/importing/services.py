@@ -6,13 +6,14 @@ owns the one commit.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from tracker.actions import rules
+from tracker.domain import DomainError
 from tracker.events.services import create_recommendation
 from tracker.extensions import db
 from tracker.importing import readers
@@ -20,7 +21,7 @@ from tracker.importing.parser import find_drafts, guess_language
 from tracker.models import Event, GcmObjective, Priority, Recommendation, Theme, User
 
 
-class ImportRefused(ValueError):
+class ImportRefused(DomainError):
     """Raised when drafts cannot be read or saved; the message is for the user."""
 
 
@@ -45,21 +46,12 @@ def drafts_from(text: str | None, upload: FileStorage | None,
     return drafts, text
 
 
-def next_numbers(event: Event, count: int) -> list[str]:
-    """Return `count` recommendation numbers that follow the event's existing ones."""
-    existing = db.session.scalars(
-        select(Recommendation.number).where(Recommendation.event_id == event.id)).all()
-    numeric = [int(n) for n in existing if re.fullmatch(r"\d{1,9}", n)]
-    start = max([*numeric, len(existing)], default=0) + 1
-    return [str(start + i) for i in range(count)]
-
-
 def review_values(event: Event, drafts: list[dict], text: str) -> dict[str, Any]:
     """Return the values of the review form for `drafts`: numbered, accepted, themes as ids."""
     codes = {d["theme"] for d in drafts if d["theme"]}
     themes = {t.code: t.id for t in db.session.scalars(
         select(Theme).where(Theme.code.in_(codes), Theme.active))} if codes else {}
-    numbers = next_numbers(event, len(drafts))
+    numbers = rules.next_recommendation_numbers(event.id, len(drafts))
     return {
         "language": guess_language(text),
         "drafts": [{

@@ -16,12 +16,12 @@ from flask_login import current_user, login_required
 from tracker import clock
 from tracker.actions.page import add_section
 from tracker.extensions import db
-from tracker.forms import add_error
 from tracker.indicators import charts, queries, services
 from tracker.indicators.forms import IndicatorForm, MeasurementForm
 from tracker.models import Action, Indicator, Recommendation
 from tracker.permissions import manager_required
 from tracker.templating import medium_date
+from tracker.views import attempt, done
 
 bp = Blueprint("indicators", __name__)
 
@@ -77,15 +77,9 @@ def _form_page(form: IndicatorForm, *, indicator: Indicator | None = None,
 def _add(form: IndicatorForm, **owner):
     """Create the indicator the submitted form describes; return the response."""
     if form.validate_on_submit():
-        try:
-            services.add_indicator(current_user, form.values(), **owner)
-        except services.InvalidIndicator as exc:
-            db.session.rollback()
-            add_error(form.target_date, str(exc))
-        else:
-            db.session.commit()
-            flash(_("Indicator added."), "success")
-            return redirect(_owner_url(**owner))
+        if attempt(lambda: services.add_indicator(current_user, form.values(), **owner),
+                   form, "target_date").ok:
+            return done(_("Indicator added."), _owner_url(**owner))
     return _form_page(form, **owner)
 
 
@@ -112,15 +106,9 @@ def edit(indicator_id: int):
     indicator = db.get_or_404(Indicator, indicator_id)
     form = IndicatorForm(obj=indicator)
     if form.validate_on_submit():
-        try:
-            services.update_indicator(current_user, indicator, form.values())
-        except services.InvalidIndicator as exc:
-            db.session.rollback()
-            add_error(form.target_date, str(exc))
-        else:
-            db.session.commit()
-            flash(_("Indicator saved."), "success")
-            return redirect(_owner_url(indicator))
+        if attempt(lambda: services.update_indicator(current_user, indicator, form.values()),
+                   form, "target_date").ok:
+            return done(_("Indicator saved."), _owner_url(indicator))
     return _form_page(form, indicator=indicator)
 
 
@@ -149,16 +137,10 @@ def record(indicator_id: int):
     today = clock.today()
     form = MeasurementForm(indicator, today)
     if form.validate_on_submit():
-        try:
-            services.record_measurement(current_user, indicator, form.value.data,
-                                        form.measured_on.data, form.comment.data or "", today)
-        except services.InvalidIndicator as exc:
-            db.session.rollback()
-            add_error(form.value, str(exc))
-        else:
-            db.session.commit()
-            flash(_("Value recorded."), "success")
-            return redirect(_owner_url(indicator))
+        if attempt(lambda: services.record_measurement(
+                current_user, indicator, form.value.data, form.measured_on.data,
+                form.comment.data or "", today), form, "value").ok:
+            return done(_("Value recorded."), _owner_url(indicator))
     return render_template(
         "indicators/record.html", form=form, indicator=indicator,
         panel=queries.panels([indicator], today)[0],

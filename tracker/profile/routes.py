@@ -17,10 +17,10 @@ from flask_login import current_user, login_required
 
 from tracker.api import tokens as api_tokens
 from tracker.extensions import db
-from tracker.forms import add_error
 from tracker.models import ApiToken
 from tracker.profile import services
 from tracker.profile.forms import ApiTokenForm, CalendarLinkForm, RevokeApiTokenForm
+from tracker.views import attempt
 
 bp = Blueprint("profile", __name__)
 
@@ -57,13 +57,10 @@ def create_api_token():
     if not form.validate_on_submit():
         return _render_profile(token_form=form, status=422)
     user = current_user._get_current_object()
-    try:
-        _token, secret = api_tokens.create_token(user, user, form.name.data)
-    except api_tokens.TokenRefused as exc:
-        db.session.rollback()
-        add_error(form.name, str(exc))
-        return _render_profile(token_form=form, status=422)
-    db.session.commit()
+    result = attempt(lambda: api_tokens.create_token(user, user, form.name.data), form, "name")
+    if not result.ok:
+        return _render_profile(token_form=form, status=result.status)
+    _token, secret = result.value
     return _render_profile(new_token=secret, status=201)
 
 

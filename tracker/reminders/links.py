@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from tracker.domain import DomainError
 from tracker.extensions import db
 from tracker.models import UsedToken
 
@@ -17,15 +18,15 @@ SALT_ACTION = "tracker.email-action"
 SALT_UNSUBSCRIBE = "tracker.unsubscribe"
 
 
-class LinkInvalid(Exception):
+class LinkInvalid(DomainError):
     """Raised for a link that was tampered with or is not one of ours."""
 
 
-class LinkExpired(Exception):
+class LinkExpired(DomainError):
     """Raised for a link older than its lifetime."""
 
 
-class LinkUsed(Exception):
+class LinkUsed(DomainError):
     """Raised for a single-use link that was already used."""
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from tracker import uploads
+from tracker.domain import DomainError
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -23,7 +24,7 @@ MAX_XLSX_UNCOMPRESSED = 300 * 1024 * 1024
 OTHER_SPREADSHEETS = (".xls", ".xlsm", ".xlsb", ".ods", ".numbers")
 
 
-class SheetUnreadable(ValueError):
+class SheetUnreadable(DomainError):
     """Raised when a spreadsheet cannot be read; the message is for the user."""
 
 

@@ -28,7 +28,7 @@ STASH_MAX_AGE_SECONDS = 3600
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
 
 
-class ImportFailed(Exception):
+class ImportFailed(DomainError):
     """Raised when a checked file cannot be written; the message is for the user."""
 
 

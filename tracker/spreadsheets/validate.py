@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker.actions import rules
 from tracker.audit import jsonable
 from tracker.extensions import db
 from tracker.models import (
@@ -34,7 +35,6 @@ from tracker.models import (
     Institution,
     Priority,
     Recommendation,
-    Role,
     Status,
     Theme,
     User,
@@ -386,6 +386,11 @@ class _Checker:
 
     # Helpers naming the current row.
 
+    def problem(self, column: str, problem: Any) -> None:
+        """Note a rule's problem (see tracker.actions.rules) under `column`, if there is one."""
+        if problem is not None:
+            self.error(column, str(problem))
+
     def error(self, column: str, message: str) -> None:
         self.row.errors.append(Issue(self.row.number, column, message))
 
@@ -591,8 +596,7 @@ class _Checker:
             start = existing.start_date
         deadline = self.date("deadline", required=True)
         values["deadline"] = deadline
-        if start is not None and deadline is not None and deadline < start:
-            self.error("deadline", _("The deadline cannot be before the start date."))
+        self.problem("deadline", rules.dates_problem(start, deadline))
         status, progress = self.status_and_progress(existing)
         if len(self.row.errors) != errors or recommendation is None:
             return
@@ -613,13 +617,9 @@ class _Checker:
             self.error("owner_email", _("Unknown owner email %(value)s: no user has this "
                                         "address.", value=email))
             return None
-        if existing is not None and existing.owner_id == user.id:
-            return user  # kept as it is, even if the account changed since
-        if user.role == Role.VIEWER:
-            self.error("owner_email", _("%(value)s is a viewer and cannot own actions.",
-                                        value=email))
-        elif not user.active:
-            self.error("owner_email", _("The account of %(value)s is inactive.", value=email))
+        # The current owner is kept as they are, even if their account changed since.
+        self.problem("owner_email", rules.owner_problem(
+            user, existing.owner_id if existing is not None else None))
         return user
 
     def institution(self, column: str, code: str, kept: bool) -> Institution | None:
@@ -647,9 +647,9 @@ class _Checker:
             known = self.catalog.institutions.get(code.upper())
             kept = known is not None and known.id in current
             institution = self.institution("contributing_institutions", code, kept)
-            if institution is not None and (lead is None or institution.id != lead.id):
+            if institution is not None:
                 chosen[institution.id] = institution
-        return sorted(chosen.values(), key=lambda i: i.code)
+        return sorted(rules.contributors_besides(lead, chosen.values()), key=lambda i: i.code)
 
     def date(self, column: str, required: bool = False) -> date | None:
         value = self.required(column) if required else self.value(column)
