@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from tracker.actions.services import Change, create_action, edit_action, record_update
 from tracker.domain import DomainError
 from tracker.events.services import create_recommendation, update_recommendation
-from tracker.models import Status, User
+from tracker.models import User
 from tracker.spreadsheets.reader import EXTENSIONS, MAX_BYTES
 from tracker.spreadsheets.validate import CREATE, UPDATE, ActionPlan, Preview, RecommendationPlan
 
@@ -68,18 +68,20 @@ def _apply_recommendation(actor: User, plan: RecommendationPlan) -> None:
 
 def _apply_action(actor: User, plan: ActionPlan) -> None:
     if plan.operation == UPDATE:
-        edit_action(actor, plan.existing, plan.existing.version,
-                    {name: plan.values[name] for name in plan.changes})
+        action = plan.existing
+        planning = {name: plan.values[name] for name in plan.changes if name in plan.values}
+        if planning:
+            edit_action(actor, action, action.version, planning)
+    elif plan.operation == CREATE:
+        values = plan.values
+        action = create_action(
+            actor, plan.recommendation.target, title=values["title"], owner=values["owner"],
+            lead_institution=values["lead_institution"], deadline=values["deadline"],
+            description=values.get("description", ""), contributors=values.get("contributors"),
+            start_date=values.get("start_date"), ref=plan.ref)
+    else:
         return
-    if plan.operation != CREATE:
-        return
-    values = plan.values
-    action = create_action(
-        actor, plan.recommendation.target, title=values["title"], owner=values["owner"],
-        lead_institution=values["lead_institution"], deadline=values["deadline"],
-        description=values.get("description", ""), contributors=values.get("contributors"),
-        start_date=values.get("start_date"), ref=plan.ref)
-    if plan.status != Status.NOT_STARTED or plan.progress != 0:
+    if (plan.status, plan.progress) != (action.status, action.progress):
         record_update(actor, action, action.version, Change(
             status=plan.status, progress=plan.progress,
             comment=_("Status given by the spreadsheet import.")))

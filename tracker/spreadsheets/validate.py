@@ -173,7 +173,7 @@ class RowPlan:
         if self.owns_recommendation and self.recommendation is not None:
             columns += [RECOMMENDATION_FIELDS[f] for f in self.recommendation.changes]
         if self.action is not None:
-            columns += [ACTION_FIELDS[f] for f in self.action.changes]
+            columns += [ACTION_FIELDS.get(f, f) for f in self.action.changes]
         return columns
 
 
@@ -604,6 +604,8 @@ class _Checker:
             changes = []
         else:
             changes = [name for name, new in values.items() if _differs(existing, name, new)]
+            changes += [name for name, new in (("status", status), ("progress", progress))
+                        if getattr(existing, name) != new]
         self.row.action = ActionPlan(row=self.row.number, ref=ref, recommendation=recommendation,
                                      existing=existing, values=values, changes=changes,
                                      status=status, progress=progress)
@@ -662,34 +664,30 @@ class _Checker:
         return parsed
 
     def status_and_progress(self, existing: Action | None) -> tuple[Status, int]:
-        """Return the status and progress a new action starts with.
+        """Return the status and progress the row gives: a new action starts with them; an
+        existing one whose status or progress differs gets an update in its history.
 
-        An existing action keeps its own: its progress is recorded through updates, with
-        their comments and evidence, so the file's values are only pointed out.
+        Blank cells keep what the tracker holds (a new action: not started, at 0 %).
         """
         raw_status, raw_progress = self.value("status"), self.value("progress")
         status = _status(raw_status) if raw_status else None
         text = raw_progress.removesuffix("%").strip()
-        progress = int(text) if text.isdigit() else None
-        if existing is not None:
-            if (raw_status and status != existing.status) or (
-                    raw_progress and progress != existing.progress):
-                self.row.notices.append(_(
-                    "Status and progress are only read for new actions: record this "
-                    "action's progress as an update on its page."))
-            return existing.status, existing.progress
+        progress = int(text) if text.isascii() and text.isdigit() else None
+        current = (existing.status, existing.progress) if existing is not None \
+            else (Status.NOT_STARTED, 0)
         if raw_status and status is None:
             self.error("status", _("Unknown status %(value)s: use one of %(values)s.",
                                    value=raw_status,
                                    values=", ".join(s.value for s in Status)))
-            return Status.NOT_STARTED, 0
+            return current
         if raw_progress and (progress is None or not 0 <= progress <= 100):
             self.error("progress", _("Progress must be a whole number from 0 to 100."))
-            return Status.NOT_STARTED, 0
-        status = status or Status.NOT_STARTED
+            return current
+        status = status or current[0]
         fixed = status.fixed_progress
         if progress is None:
-            progress = 0 if fixed is None else fixed
+            progress = fixed if fixed is not None else (
+                current[1] if status == current[0] or not raw_status else 0)
         elif fixed == 100 and progress != 100:
             self.error("progress", _("A completed action is at 100 %."))
         elif fixed == 0 and progress != 0:
