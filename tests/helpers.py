@@ -101,14 +101,21 @@ def kpi(page: str, name: str) -> str:
     return match.group(1).strip()
 
 
-def at(day: date):
-    """Travel to 07:00 in Tunis on `day` (the clock ticks on from there)."""
-    return time_machine.travel(datetime.fromisoformat(day.isoformat() + "T07:00:00+01:00"))
+def at(day: date, tick: bool = True):
+    """Travel to 07:00 in Tunis on `day` (the clock ticks on from there unless `tick` is
+    False)."""
+    return time_machine.travel(datetime.fromisoformat(day.isoformat() + "T07:00:00+01:00"),
+                               tick=tick)
 
 
 def plan(runner, day: date, *extra: str):
-    """Run `flask reminders plan` for `day`, at 07:00 in Tunis on that day."""
-    with at(day):
+    """Run `flask reminders plan` for `day`, at 07:00 in Tunis on that day.
+
+    The clock stands still while planning, so the one-click links in the emails are signed
+    at 07:00 sharp: a test that then follows them `at(day)` is never before their signing,
+    however long planning took.
+    """
+    with at(day, tick=False):
         result = runner.invoke(args=["reminders", "plan", "--date", day.isoformat(), *extra])
     assert result.exit_code == 0, result.output
     return result
