@@ -206,6 +206,12 @@ def make_user(app, make_institution):
 
 
 @pytest.fixture
+def coordinator(make_user) -> User:
+    """Return a coordinator (not logged in); modules that want one logged in override it."""
+    return make_user(Role.COORDINATOR)
+
+
+@pytest.fixture
 def make_event(app):
     def make(title: str = "Atelier national de l'ONM", **values):
         values.setdefault("date", date(2024, 5, 20))

@@ -1,97 +1,14 @@
-import html
 import re
-from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD, Auth
+from tests.helpers import field_errors, form_on_page, page_text
 from tracker.extensions import db
 from tracker.models import DEFAULT_THEMES, AuditEntry, Institution, Role, Theme, User
 
 NEW_PASSWORD = "a long enough password"
-
-
-def page_text(response):
-    return html.unescape(response.get_data(as_text=True))
-
-
-def field_errors(response, field_id):
-    """Return the error messages shown under the form field `field_id`."""
-    match = re.search(rf'<ul class="errors" id="{field_id}-errors">(.*?)</ul>',
-                      response.get_data(as_text=True), re.S)
-    if match is None:
-        return []
-    return [html.unescape(m) for m in re.findall(r"<li>(.*?)</li>", match.group(1), re.S)]
-
-
-class _PageForm(HTMLParser):
-    """Collect what a browser would submit from the page's main form (the one with no action)."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.values = {}
-        self.in_form = False
-        self.select = None
-        self.textarea = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form" and "action" not in attrs:
-            self.in_form = True
-        if not self.in_form:
-            return
-        name = attrs.get("name")
-        if tag == "input" and name:
-            kind = attrs.get("type", "text")
-            if kind in ("checkbox", "radio"):
-                if "checked" in attrs:
-                    self.values[name] = attrs.get("value", "on")
-            elif kind != "submit":
-                self.values[name] = attrs.get("value", "")
-        elif tag == "select" and name:
-            self.select = {"name": name, "multiple": "multiple" in attrs, "options": [],
-                           "selected": []}
-        elif tag == "option" and self.select is not None:
-            self.select["options"].append(attrs.get("value", ""))
-            if "selected" in attrs:
-                self.select["selected"].append(attrs.get("value", ""))
-        elif tag == "textarea" and name:
-            self.textarea = name
-            self.values[name] = ""
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.in_form = False
-        elif tag == "select" and self.select is not None:
-            select, self.select = self.select, None
-            if select["multiple"]:
-                self.values[select["name"]] = select["selected"]
-            else:  # a single select submits its selected option, else its first one
-                chosen = select["selected"][-1:] or select["options"][:1]
-                if chosen:
-                    self.values[select["name"]] = chosen[0]
-        elif tag == "textarea" and self.textarea:
-            # Browsers drop the newline that starts a textarea's content.
-            value = self.values[self.textarea]
-            if value.startswith("\r\n"):
-                value = value[2:]
-            elif value.startswith("\n"):
-                value = value[1:]
-            self.values[self.textarea] = value
-            self.textarea = None
-
-    def handle_data(self, data):
-        if self.textarea:
-            self.values[self.textarea] += data
-
-
-def form_on_page(response):
-    """Return the values the page's main form would submit as it stands."""
-    assert response.status_code == 200
-    parser = _PageForm()
-    parser.feed(response.get_data(as_text=True))
-    return parser.values
 
 
 def user_count():

@@ -7,13 +7,13 @@ import os
 import re
 import subprocess
 import sys
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-import time_machine
 from sqlalchemy import func, insert, select
 
+from tests.helpers import at, deliver, plan
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -29,23 +29,6 @@ from tracker.models import (
 ROOT = Path(__file__).resolve().parent.parent
 DAY0 = date(2027, 1, 6)  # a Wednesday: the actions below are created that day
 BASE_URL = "http://127.0.0.1:5000"
-
-
-def at(day: date):
-    """Travel to 07:00 in Tunis on `day` (the clock ticks on from there)."""
-    return time_machine.travel(datetime.fromisoformat(day.isoformat() + "T07:00:00+01:00"))
-
-
-def plan(runner, day: date) -> None:
-    with at(day):
-        result = runner.invoke(args=["reminders", "plan", "--date", day.isoformat()])
-    assert result.exit_code == 0, result.output
-
-
-def deliver(runner, day: date) -> None:
-    with time_machine.travel(datetime.fromisoformat(day.isoformat() + "T07:05:00+01:00")):
-        result = runner.invoke(args=["reminders", "deliver"])
-    assert result.exit_code == 0, result.output
 
 
 def run_days(runner, first: date, last: date, twice: bool = False) -> None:

@@ -12,6 +12,7 @@ from babel.dates import format_date
 from sqlalchemy import insert, select
 
 from tests.conftest import count_queries
+from tests.helpers import kpi
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import (
@@ -79,12 +80,6 @@ def _tables(page: str) -> dict[str, list[list[dict]]]:
     return parser.tables
 
 
-def _kpi(page: str, name: str) -> str:
-    match = re.search(rf'id="kpi-{name}">([^<]+)<', page)
-    assert match, f"no {name} figure on the page"
-    return match.group(1).strip()
-
-
 def _chart(page: str, slug: str) -> tuple[list[str], list[str]]:
     """Return the values a chart draws and the values its table prints."""
     figure = re.search(rf'<figure class="chart" id="chart-{slug}">(.*?)</figure>', page, re.S)
@@ -118,11 +113,6 @@ def today(app):
     return clock.today()
 
 
-@pytest.fixture
-def coordinator(make_user):
-    return make_user(Role.COORDINATOR)
-
-
 def test_overview_gives_shares_of_the_actions_not_cancelled(
         client, auth, coordinator, make_action, today):
     done = make_action(title="Publier le rapport")
@@ -135,10 +125,10 @@ def test_overview_gives_shares_of_the_actions_not_cancelled(
 
     page = client.get("/dashboard").get_data(as_text=True)
 
-    assert _kpi(page, "completed") == "33 %"
-    assert _kpi(page, "overdue") == "33 %"
-    assert _kpi(page, "on-track") == "33 %"
-    assert _kpi(page, "pending") == "0 %"
+    assert kpi(page, "completed") == "33 %"
+    assert kpi(page, "overdue") == "33 %"
+    assert kpi(page, "on-track") == "33 %"
+    assert kpi(page, "pending") == "0 %"
     assert "1 cancelled action is left out." in page
     drawn, _ = _chart(page, "status")
     assert drawn == ["2", "0", "0", "1", "0", "1"]  # statuses in their usual order
@@ -178,7 +168,7 @@ def test_due_soon_lists_open_actions_due_in_the_next_30_days(
 
     page = client.get("/dashboard").get_data(as_text=True)
 
-    assert _kpi(page, "due-soon") == "2"
+    assert kpi(page, "due-soon") == "2"
     rows = _tables(page)["due-soon-list"]
     assert [[cell["text"] for cell in row] for row in rows] == [
         ["Atelier régional", soon.owner.name, soon.lead_institution.code,
@@ -284,9 +274,9 @@ def test_event_parameter_narrows_every_figure(client, auth, coordinator, spread)
     page = client.get(f"/dashboard?event={workshop.id}").get_data(as_text=True)
 
     assert "Atelier ONM" in page
-    assert _kpi(page, "completed") == "25 %"  # 1 of the 4 not cancelled
-    assert _kpi(page, "overdue") == "50 %"
-    assert _kpi(page, "due-soon") == "1"
+    assert kpi(page, "completed") == "25 %"  # 1 of the 4 not cancelled
+    assert kpi(page, "overdue") == "50 %"
+    assert kpi(page, "due-soon") == "1"
     tables = _tables(page)
     shown = {cell["text"] for row in tables["overdue-list"] + tables["due-soon-list"]
              for cell in row[:1]}

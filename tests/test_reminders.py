@@ -9,30 +9,11 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
+from tests.helpers import at, deliver, plan
 from tracker.extensions import db
 from tracker.models import MessageStatus, OutboxMessage, Role, Status
 
 TUNIS_MORNING = "T07:00:00+01:00"
-
-
-def at(day: date):
-    """Travel to 07:00 in Tunis on `day` (the clock ticks on from there)."""
-    return time_machine.travel(datetime.fromisoformat(day.isoformat() + TUNIS_MORNING))
-
-
-def plan(runner, day: date, *extra: str):
-    with at(day):
-        result = runner.invoke(args=["reminders", "plan", "--date", day.isoformat(), *extra])
-    assert result.exit_code == 0, result.output
-    return result
-
-
-def deliver(runner, day: date):
-    later = datetime.fromisoformat(day.isoformat() + "T07:05:00+01:00")
-    with time_machine.travel(later):
-        result = runner.invoke(args=["reminders", "deliver"])
-    assert result.exit_code == 0, result.output
-    return result
 
 
 def outbox_count() -> int:

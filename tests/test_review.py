@@ -41,11 +41,6 @@ def _report(client, action, status="in_progress", progress="50", comment="", fil
                        content_type="multipart/form-data")
 
 
-@pytest.fixture
-def coordinator(make_user):
-    return make_user(Role.COORDINATOR)
-
-
 def test_reported_completion_is_validated_from_the_queue(
         client, auth, make_action, coordinator):
     action = make_action(title="Publier le rapport annuel")

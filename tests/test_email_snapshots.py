@@ -1,0 +1,121 @@
+"""One email of each kind in each language, compared with the snapshots under
+tests/__snapshots__/test_email_snapshots.ambr.
+
+The test builds the same situation for a French, an English and an Arabic reader, on a
+fixed clock and with fixed names, lets the domain operations and `flask reminders plan`
+write the outbox, and compares the subject, text and HTML of each email with its snapshot.
+Signed tokens and database ids are masked, since they change from run to run.
+
+When a change to the emails is intended, update the snapshots and review their diff:
+
+    pytest tests/test_email_snapshots.py --snapshot-update
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from tests.helpers import plan
+from tracker.actions.review import (
+    decide_extension,
+    request_extension,
+    return_for_rework,
+    validate,
+)
+from tracker.actions.services import Change, create_action, edit_action, record_update
+from tracker.auth.reset import request_reset
+from tracker.extensions import db
+from tracker.models import OutboxMessage, Role, Status
+
+SETUP_DAY = date(2027, 1, 4)  # a Monday
+PLAN_DAY = date(2027, 3, 1)  # a Monday, eight weeks later: digests and summaries go out
+
+MASKS = [
+    # signed tokens of one-click, unsubscribe and password reset links
+    (re.compile(r"/(email|unsubscribe|password/reset)/[A-Za-z0-9_.\-]+"), r"/\1/<token>"),
+    # database ids, which depend on what ran before on the same database
+    (re.compile(r"/(actions|events|recommendations)/\d+"), r"/\1/<id>"),
+    (re.compile(r"([?&](?:amp;)?(?:event|action|recommendation)=)\d+"), r"\1<id>"),
+]
+
+
+def masked(text: str) -> str:
+    for pattern, replacement in MASKS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def email_name(key: str) -> str:
+    """Return what an outbox key says the email is: a notification's event or a kind."""
+    prefix, _, rest = key.partition(":")
+    return rest.partition(":")[0] if prefix == "note" else prefix
+
+
+@pytest.fixture
+def situation(make_institution, make_user, make_event, make_recommendation):
+    """Return a function that builds, for readers of `locale`, what every email is about."""
+    def build(locale: str):
+        onm = make_institution("ONM", "Observatoire national de la migration")
+        owner = make_user(Role.FOCAL_POINT, institution=onm, locale=locale,
+                          name="Leila Trabelsi", email="leila@onm.example")
+        coordinator = make_user(Role.COORDINATOR, locale=locale, name="Karim Ben Salah",
+                                email="karim@tracker.example")
+        event = make_event("Atelier national de l'ONM", date=date(2024, 5, 20))
+        recommendation = make_recommendation(
+            event=event, number="3", title="Renforcer le système d'information")
+        with time_machine.travel(datetime(2027, 1, 4, 9, 0), tick=False):
+            def new_action(title: str, deadline: date, **values):
+                return create_action(coordinator, recommendation, title=title, owner=owner,
+                                     lead_institution=onm, deadline=deadline, **values)
+
+            # assigned, changed, completion reported, returned, validated
+            yearbook = new_action("Publier l'annuaire statistique", date(2027, 6, 30))
+            edit_action(coordinator, yearbook, yearbook.version,
+                        {"deadline": date(2027, 7, 31)})
+            record_update(owner, yearbook, yearbook.version, Change(
+                status=Status.COMPLETED, progress=100, comment="Annuaire envoyé à l'imprimeur."))
+            return_for_rework(coordinator, yearbook, yearbook.version,
+                              "La version anglaise manque.")
+            record_update(owner, yearbook, yearbook.version, Change(
+                status=Status.COMPLETED, progress=100, comment="Version anglaise ajoutée."))
+            validate(coordinator, yearbook, yearbook.version, "Merci.")
+            # extension requested, accepted, then requested again and refused
+            survey = new_action("Mener l'enquête nationale", date(2027, 12, 31))
+            accepted = request_extension(owner, survey, date(2028, 3, 31),
+                                         "Le terrain a pris du retard.", SETUP_DAY)
+            decide_extension(coordinator, accepted, True, "D'accord.")
+            refused = request_extension(owner, survey, date(2028, 6, 30),
+                                        "Encore un trimestre.", SETUP_DAY)
+            decide_extension(coordinator, refused, False, "Le calendrier ne le permet pas.")
+            # due in 7 days, one day overdue, and 8 weeks of a 4-week cycle without news
+            new_action("Former les agents", date(2027, 3, 8))
+            new_action("Créer un indicateur", date(2027, 2, 28))
+            new_action("Rendre compte chaque mois", date(2027, 9, 30), report_every_weeks=4)
+            request_reset(owner.email)
+            db.session.commit()
+
+    return build
+
+
+@pytest.mark.parametrize("locale", ["fr", "en", "ar"])
+def test_one_email_of_each_kind_reads_as_in_its_snapshot(
+        runner, situation, snapshot, locale):
+    situation(locale)
+    plan(runner, PLAN_DAY)
+
+    emails: dict[str, dict[str, str]] = {}
+    for row in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)):
+        assert row.locale == locale
+        emails.setdefault(email_name(row.key), {
+            "to": row.to_email, "subject": masked(row.subject),
+            "text": masked(row.body_text), "html": masked(row.body_html)})
+    assert sorted(emails) == sorted([
+        "assigned", "changed", "completion_reported", "returned", "validated",
+        "extension_requested", "extension_accepted", "extension_refused", "reset",
+        "deadline", "overdue", "news", "digest", "summary"])
+    assert emails == snapshot
