@@ -57,11 +57,11 @@ def attempt(operation: Callable[[], Any], form: FlaskForm | None = None,
 
 
 def _show(error: DomainError, form: FlaskForm | None, field: str | None) -> None:
-    name = error.field or field
-    if isinstance(error, StaleVersion) or form is None or name is None or name not in form:
+    names = [name for name in (error.field, field) if form is not None and name in form]
+    if isinstance(error, StaleVersion) or not names:
         flash(str(error), "error")
     else:
-        add_error(form[name], str(error))
+        add_error(form[names[0]], str(error))
 
 
 def form_status(form: FlaskForm, result: Attempt | None = None) -> int:

@@ -15,7 +15,7 @@ from tracker.permissions import admin_required, can_update_action
 from tracker.reminders import delivery, links
 from tracker.reminders.forms import ConfirmForm, ExtendForm, PreferencesForm
 from tracker.reminders.scheduler import next_runs
-from tracker.views import attempt
+from tracker.views import attempt, form_status
 
 bp = Blueprint("reminders", __name__)
 
@@ -58,14 +58,15 @@ def email_action(token: str):
     if not can_update_action(user, action):
         return _link_error(_("You can no longer update this action."), 403)
     form = ExtendForm() if link.operation == "extend" else ConfirmForm()
+    result = None
     if form.validate_on_submit():
         result = attempt(lambda: _act(link, user, action, form), form,
-                         next(iter(form._fields)))
+                         "new_deadline" if link.operation == "extend" else "comment")
         if result.ok:
             return render_template("reminders/email_action_done.html", action=action,
                                    operation=link.operation)
     return render_template("reminders/email_action.html", form=form, action=action,
-                           user=user, operation=link.operation), 422 if form.errors else 200
+                           user=user, operation=link.operation), form_status(form, result)
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
