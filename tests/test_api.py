@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import count_queries
+from tests.conftest import PASSWORD, count_queries
 from tracker import clock
 from tracker.admin.services import update_user
 from tracker.api import tokens
@@ -115,6 +115,7 @@ def test_a_revoked_token_stops_working_and_the_revocation_is_audited(
     response = client.get("/api/v1/actions", headers=bearer(secret))
     assert_problem(response, 401)
     assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
+    assert "Set-Cookie" not in response.headers
 
 
 def test_nobody_revokes_another_users_token(client, auth, make_user, make_token):
@@ -154,6 +155,51 @@ def test_the_session_cookie_does_not_open_the_api(client, auth, make_user, make_
                            json={"status": "blocked", "progress": 0, "version": 1}, csrf=False)
     assert_problem(response, 401)
     assert db.session.get(Action, action.id).status == Status.NOT_STARTED
+
+
+def test_the_token_not_the_browsers_session_decides_and_no_cookie_is_set(
+        client, auth, make_user, make_action, make_token):
+    action = make_action()
+    auth.login(make_user(Role.ADMIN))  # the browser's session is an admin's
+    viewer_secret = make_token(make_user(Role.VIEWER))
+    response = client.get(f"/api/v1/actions/{action.id}", headers=bearer(viewer_secret))
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    response = post_update(client, viewer_secret, action.id, status="in_progress",
+                           progress=10, version=action.version)
+    assert_problem(response, 403)  # as the viewer the token belongs to
+    assert "Set-Cookie" not in response.headers
+    assert client.get("/admin/users").status_code == 200  # the session is untouched
+
+
+def test_a_token_works_beside_a_logged_out_browsers_session(client, auth, make_user,
+                                                            make_token):
+    user = make_user(Role.VIEWER)
+    auth.login(user)
+    client.post("/logout")  # leaves a session that holds the goodbye message
+    assert client.get_cookie("session") is not None
+    response = client.get("/api/v1/events", headers=bearer(make_token(user)))
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+
+
+def test_a_remember_me_cookie_does_not_open_the_api_nor_hide_a_token(
+        client, make_user, make_token):
+    user = make_user(Role.VIEWER)
+    client.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"})
+    assert client.get_cookie("remember_token") is not None
+    client.delete_cookie("session")
+    response = client.get("/api/v1/events")
+    assert_problem(response, 401)
+    assert "Set-Cookie" not in response.headers
+    response = client.get("/api/v1/events", headers=bearer(make_token(user)))
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert client.get("/profile").status_code == 200  # the cookie still opens the site
+
+
+def test_a_token_does_not_open_the_web_pages(client, make_user, make_token):
+    headers = bearer(make_token(make_user(Role.ADMIN)))
+    response = client.get("/admin/users", headers=headers)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.get("/profile", headers=headers).status_code == 302
 
 
 def test_a_viewer_reads_but_cannot_post_an_update(client, make_user, make_action, make_token):

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, url_for
 from markupsafe import Markup, escape
 
+from tracker.api import DOCS_PAGE, PREFIX
 from tracker.api.problems import PROBLEM_TYPES
 
 bp = Blueprint("api_docs", __name__)
@@ -121,7 +122,7 @@ def _schemas(document: dict[str, Any]) -> list[dict[str, Any]]:
     return schemas
 
 
-@bp.get("/docs")
+@bp.get(DOCS_PAGE.removeprefix(PREFIX))
 def docs():
     """Show the API documentation, generated from the OpenAPI description."""
     document = spec()
