@@ -562,13 +562,14 @@ def test_actions_awaiting_news_filter_like_the_web_list(client, make_user, make_
 
 # --- Documents: the whole JSON a client reads --------------------------------------------------
 
-WEB = "http://localhost"  # the test client's host
+WEB = "https://suivi.example.org/tracker"  # TRACKER_BASE_URL, not the test client's host
 
 
 @pytest.fixture
-def documented(make_user, make_event, make_recommendation, make_action, make_institution,
+def documented(app, make_user, make_event, make_recommendation, make_action, make_institution,
                make_token):
     """Create one of everything the API shows, with fixed values, and a viewer's token."""
+    app.config["TRACKER_BASE_URL"] = WEB
     event = make_event("Atelier de Sousse", date=date(2024, 5, 20), place="Sousse",
                        organisers="ONM et OIM", source_url="https://example.org/atelier",
                        description="Deux jours d'échanges.", is_public=True)
@@ -714,3 +715,27 @@ def test_an_update_answers_with_its_history_row_and_the_action(client, documente
                    "old_status": "not_started", "new_status": "in_progress",
                    "old_progress": 0, "new_progress": 40, "comment": "Lancé"},
         "action": expected}
+
+
+def test_absolute_urls_are_on_the_configured_address_whatever_the_host_header(
+        client, documented, make_action, make_user, make_token):
+    d = documented
+    make_action(recommendation=d["rec"])
+    hostile = {"Host": "evil.example"}
+    page = client.get("/api/v1/actions?per_page=1", headers={**d["headers"], **hostile})
+    body = page.get_json()
+    assert body["links"]["next"] == f"{WEB}/api/v1/actions?per_page=1&page=2"
+    assert body["links"]["self"] == f"{WEB}/api/v1/actions?per_page=1&page=1"
+    assert body["items"][0]["url"].startswith(f"{WEB}/actions/")
+    events = client.get("/api/v1/events", headers={**d["headers"], **hostile}).get_json()
+    assert events["items"][0]["url"] == f"{WEB}/events/{d['event'].id}"
+
+    coordinator = bearer(make_token(make_user(Role.COORDINATOR)))
+    url = f"/api/v1/actions/{d['action'].id}/updates"
+    update = {"status": "in_progress", "progress": 5, "version": d["action"].version}
+    response = client.post(url, json=update, csrf=False, headers={**coordinator, **hostile})
+    assert response.headers["Location"] == f"{WEB}/api/v1/actions/{d['action'].id}"
+    response = client.post(url, json=update, csrf=False, headers={**coordinator, **hostile})
+    assert assert_problem(response, 409)["type"] == f"{WEB}/api/v1/docs#problem-stale-version"
+    docs = client.get("/api/v1/docs", headers=hostile).get_data(as_text=True)
+    assert f"{WEB}/api/v1" in docs and "evil.example" not in docs

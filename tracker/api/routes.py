@@ -11,7 +11,7 @@ from functools import wraps
 from typing import Any
 
 import marshmallow as ma
-from flask import current_app, request, url_for
+from flask import current_app, request
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
@@ -52,6 +52,7 @@ from tracker.models import (
 )
 from tracker.pagination import Page
 from tracker.permissions import can_update_action
+from tracker.urls import external_url
 
 bp = Blueprint("api", __name__, description="Events, recommendations and actions.")
 
@@ -82,7 +83,8 @@ def _page(result: Page, items: list | None = None) -> Computed:
     args = {k: v for k, v in request.args.items() if k != "page"}
 
     def link(number: int) -> str:
-        return url_for(request.endpoint, _external=True, **args, page=number)
+        # On the configured address, not the Host header, which the client chooses.
+        return external_url(request.endpoint, **args, page=number)
 
     links = {"self": link(result.page), "first": link(1), "last": link(result.pages),
              "next": link(result.next_num) if result.has_next else None,
@@ -287,5 +289,5 @@ def create_update(payload, action: Action):
         db.session.rollback()
         raise Problem(422, str(exc), kind=problems.INVALID_CHANGE, errors=[
             {"location": "json", "field": "status", "message": str(exc)}]) from None
-    location = url_for("api.get_action", action_id=action.id, _external=True)
+    location = external_url("api.get_action", action_id=action.id)
     return {"update": entry, "action": action}, 201, {"Location": location}

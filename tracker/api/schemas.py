@@ -7,13 +7,14 @@ from enum import Enum
 from typing import Any
 
 import marshmallow as ma
-from flask import g, url_for
+from flask import g
 from marshmallow import fields, validate
 
 from tracker import clock
 from tracker.actions.queries import SORTS as ACTION_SORTS
 from tracker.events.queries import SORTS as RECOMMENDATION_SORTS
 from tracker.models import TEXT_MAX_LENGTH, Priority, Status, UpdateKind
+from tracker.urls import external_url
 
 MAX_ID = 2**31 - 1  # the id columns are 32-bit integers on PostgreSQL
 MAX_PER_PAGE = 100
@@ -161,7 +162,7 @@ class WebPage(fields.String):
         return super().get_value(obj, "id", accessor, default)
 
     def _serialize(self, value, attr, obj, **kwargs):
-        return url_for(self.endpoint, _external=True, **{self.id_name: value})
+        return external_url(self.endpoint, **{self.id_name: value})
 
 
 class EnumValue(fields.String):
