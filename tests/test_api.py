@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import count_queries
+from tests.conftest import PASSWORD, count_queries
+from tracker import clock
 from tracker.admin.services import update_user
 from tracker.api import tokens
 from tracker.extensions import db
@@ -19,10 +20,13 @@ from tracker.models import (
     ActionUpdate,
     ApiToken,
     AuditEntry,
+    GcmObjective,
     Indicator,
     Measurement,
+    Priority,
     Role,
     Status,
+    Theme,
     UpdateKind,
 )
 
@@ -111,6 +115,7 @@ def test_a_revoked_token_stops_working_and_the_revocation_is_audited(
     response = client.get("/api/v1/actions", headers=bearer(secret))
     assert_problem(response, 401)
     assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
+    assert "Set-Cookie" not in response.headers
 
 
 def test_nobody_revokes_another_users_token(client, auth, make_user, make_token):
@@ -150,6 +155,51 @@ def test_the_session_cookie_does_not_open_the_api(client, auth, make_user, make_
                            json={"status": "blocked", "progress": 0, "version": 1}, csrf=False)
     assert_problem(response, 401)
     assert db.session.get(Action, action.id).status == Status.NOT_STARTED
+
+
+def test_the_token_not_the_browsers_session_decides_and_no_cookie_is_set(
+        client, auth, make_user, make_action, make_token):
+    action = make_action()
+    auth.login(make_user(Role.ADMIN))  # the browser's session is an admin's
+    viewer_secret = make_token(make_user(Role.VIEWER))
+    response = client.get(f"/api/v1/actions/{action.id}", headers=bearer(viewer_secret))
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    response = post_update(client, viewer_secret, action.id, status="in_progress",
+                           progress=10, version=action.version)
+    assert_problem(response, 403)  # as the viewer the token belongs to
+    assert "Set-Cookie" not in response.headers
+    assert client.get("/admin/users").status_code == 200  # the session is untouched
+
+
+def test_a_token_works_beside_a_logged_out_browsers_session(client, auth, make_user,
+                                                            make_token):
+    user = make_user(Role.VIEWER)
+    auth.login(user)
+    client.post("/logout")  # leaves a session that holds the goodbye message
+    assert client.get_cookie("session") is not None
+    response = client.get("/api/v1/events", headers=bearer(make_token(user)))
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+
+
+def test_a_remember_me_cookie_does_not_open_the_api_nor_hide_a_token(
+        client, make_user, make_token):
+    user = make_user(Role.VIEWER)
+    client.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"})
+    assert client.get_cookie("remember_token") is not None
+    client.delete_cookie("session")
+    response = client.get("/api/v1/events")
+    assert_problem(response, 401)
+    assert "Set-Cookie" not in response.headers
+    response = client.get("/api/v1/events", headers=bearer(make_token(user)))
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert client.get("/profile").status_code == 200  # the cookie still opens the site
+
+
+def test_a_token_does_not_open_the_web_pages(client, make_user, make_token):
+    headers = bearer(make_token(make_user(Role.ADMIN)))
+    response = client.get("/admin/users", headers=headers)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.get("/profile", headers=headers).status_code == 302
 
 
 def test_a_viewer_reads_but_cannot_post_an_update(client, make_user, make_action, make_token):
@@ -508,3 +558,184 @@ def test_actions_awaiting_news_filter_like_the_web_list(client, make_user, make_
     assert [a["id"] for a in body["items"]] == [quiet.id]
     everything = client.get("/api/v1/actions?awaiting_news=0", headers=headers).get_json()
     assert everything["total"] == 2
+
+
+# --- Documents: the whole JSON a client reads --------------------------------------------------
+
+WEB = "https://suivi.example.org/tracker"  # TRACKER_BASE_URL, not the test client's host
+
+
+@pytest.fixture
+def documented(app, make_user, make_event, make_recommendation, make_action, make_institution,
+               make_token):
+    """Create one of everything the API shows, with fixed values, and a viewer's token."""
+    app.config["TRACKER_BASE_URL"] = WEB
+    event = make_event("Atelier de Sousse", date=date(2024, 5, 20), place="Sousse",
+                       organisers="ONM et OIM", source_url="https://example.org/atelier",
+                       description="Deux jours d'échanges.", is_public=True)
+    theme = db.session.scalar(select(Theme).order_by(Theme.id))
+    rec = make_recommendation(event=event, number="R1", title="Produire des statistiques",
+                              text="Publier chaque année.", theme=theme,
+                              priority=Priority.HIGH, language="fr",
+                              gcm_objectives=[db.session.get(GcmObjective, n) for n in (1, 3)])
+    onm, oim = make_institution("ONM", "Observatoire"), make_institution("OIM", "Organisation")
+    owner = make_user(Role.FOCAL_POINT, institution=onm, name="Salma Ben Ali")
+    action = make_action(owner=owner, recommendation=rec, title="Publier le rapport",
+                         description="Rapport annuel.", contributors=[oim],
+                         start_date=date(2024, 1, 15), deadline=date(2024, 3, 1))
+    indicator = Indicator(action_id=action.id, name="Rapports publiés", unit="rapports",
+                          baseline_value=0, baseline_date=date(2024, 1, 1), target_value=4,
+                          target_date=date(2026, 1, 1), data_source="ONM",
+                          disaggregation="par région")
+    db.session.add(indicator)
+    db.session.flush()
+    db.session.add(Measurement(indicator_id=indicator.id, value=1.5,
+                               measured_on=date(2024, 6, 1)))
+    action.updated_at = datetime(2024, 6, 2, 9, 30, tzinfo=UTC)
+    created = db.session.scalar(select(ActionUpdate).where(ActionUpdate.action_id == action.id))
+    created.created_at = datetime(2024, 1, 10, 8, 0, tzinfo=UTC)
+    db.session.commit()
+    return {"event": event, "rec": rec, "action": action, "owner": owner, "onm": onm,
+            "oim": oim, "indicator": indicator, "theme": theme, "created": created,
+            "headers": bearer(make_token(make_user(Role.VIEWER)))}
+
+
+def _action_document(d, detail: bool = False) -> dict:
+    """Return the action as lists show it; `detail` adds the description (and only that:
+    the caller adds indicators and history)."""
+    action, rec = d["action"], d["rec"]
+    days_late = (clock.today() - date(2024, 3, 1)).days
+    return {
+        "id": action.id, "title": "Publier le rapport",
+        **({"description": "Rapport annuel."} if detail else {}),
+        "recommendation": {"id": rec.id, "number": "R1", "title": "Produire des statistiques"},
+        "event": {"id": d["event"].id, "title": "Atelier de Sousse"},
+        "owner": {"id": d["owner"].id, "name": "Salma Ben Ali"},
+        "lead_institution": {"id": d["onm"].id, "code": "ONM", "name": "Observatoire"},
+        "contributors": [{"id": d["oim"].id, "code": "OIM", "name": "Organisation"}],
+        "start_date": "2024-01-15", "deadline": "2024-03-01", "status": "not_started",
+        "progress": 0, "version": action.version, "overdue": True, "days_late": days_late,
+        "updated_at": "2024-06-02T09:30:00+00:00", "url": f"{WEB}/actions/{action.id}",
+    }
+
+
+def _indicator_document(d) -> dict:
+    return {"id": d["indicator"].id, "name": "Rapports publiés", "unit": "rapports",
+            "baseline_value": 0.0, "baseline_date": "2024-01-01", "target_value": 4.0,
+            "target_date": "2026-01-01", "data_source": "ONM", "disaggregation": "par région",
+            "latest": {"value": 1.5, "measured_on": "2024-06-01"}}
+
+
+def _recommendation_document(d) -> dict:
+    rec, theme = d["rec"], d["theme"]
+    return {
+        "id": rec.id, "number": "R1", "title": "Produire des statistiques",
+        "text": "Publier chaque année.",
+        "event": {"id": d["event"].id, "title": "Atelier de Sousse"},
+        "theme": {"id": theme.id, "code": "information_systems",
+                  "label": "Information systems"},  # in the client's language
+        "priority": "high", "language": "fr", "gcm_objectives": [1, 3], "progress": 0,
+        "action_count": 1, "overdue_count": 1,
+        "url": f"{WEB}/recommendations/{rec.id}",
+    }
+
+
+def _event_document(d, detail: bool = False) -> dict:
+    event = d["event"]
+    return {"id": event.id, "title": "Atelier de Sousse", "date": "2024-05-20",
+            "place": "Sousse", "organisers": "ONM et OIM",
+            "source_url": "https://example.org/atelier", "is_public": True,
+            "recommendation_count": 1, "action_count": 1,
+            **({"description": "Deux jours d'échanges."} if detail else {}),
+            "url": f"{WEB}/events/{event.id}"}
+
+
+def test_an_action_reads_as_its_whole_document(client, documented):
+    d = documented
+    body = client.get(f"/api/v1/actions/{d['action'].id}", headers=d["headers"]).get_json()
+    assert body == {**_action_document(d, detail=True),
+                    "indicators": [_indicator_document(d)], "history": [
+        {"id": d["created"].id, "created_at": "2024-01-10T08:00:00+00:00", "kind": "created",
+         "author": {"id": d["owner"].id, "name": "Salma Ben Ali"}, "old_status": None,
+         "new_status": "not_started", "old_progress": None, "new_progress": 0,
+         "comment": ""}]}
+
+
+def test_an_event_and_a_recommendation_read_as_their_whole_documents(client, documented):
+    d = documented
+    event = client.get(f"/api/v1/events/{d['event'].id}", headers=d["headers"]).get_json()
+    assert event == {**_event_document(d, detail=True), "recommendations": [
+        {"id": d["rec"].id, "number": "R1", "title": "Produire des statistiques"}]}
+    rec = client.get(f"/api/v1/recommendations/{d['rec'].id}", headers=d["headers"]).get_json()
+    assert rec == {**_recommendation_document(d), "indicators": [],
+                   "actions": [_action_document(d)]}
+
+
+def test_list_pages_read_as_their_whole_documents(client, documented):
+    d = documented
+    events = client.get("/api/v1/events?per_page=5", headers=d["headers"]).get_json()
+    assert events == {"items": [_event_document(d)], "page": 1, "per_page": 5, "total": 1,
+                      "pages": 1,
+                      "links": {"self": f"{WEB}/api/v1/events?per_page=5&page=1",
+                                "first": f"{WEB}/api/v1/events?per_page=5&page=1",
+                                "last": f"{WEB}/api/v1/events?per_page=5&page=1",
+                                "next": None, "prev": None}}
+    recs = client.get("/api/v1/recommendations?status=not_started", headers=d["headers"])
+    url = f"{WEB}/api/v1/recommendations?status=not_started&page=1"
+    assert recs.get_json() == {"items": [_recommendation_document(d)], "page": 1,
+                               "per_page": 50, "total": 1, "pages": 1,
+                               "links": {"self": url, "first": url, "last": url,
+                                         "next": None, "prev": None}}
+    actions = client.get("/api/v1/actions?overdue=1&per_page=1", headers=d["headers"])
+    url = f"{WEB}/api/v1/actions?overdue=1&per_page=1&page=1"
+    item = _action_document(d)
+    assert actions.get_json() == {"items": [item], "page": 1, "per_page": 1, "total": 1,
+                                  "pages": 1, "links": {"self": url, "first": url, "last": url,
+                                                        "next": None, "prev": None}}
+
+
+def test_an_update_answers_with_its_history_row_and_the_action(client, documented,
+                                                              make_user, make_token):
+    d = documented
+    coordinator = make_user(Role.COORDINATOR, name="Karim Coordinateur")
+    response = post_update(client, make_token(coordinator), d["action"].id,
+                           status="in_progress", progress=40, comment="Lancé",
+                           version=d["action"].version)
+    assert response.status_code == 201
+    body = response.get_json()
+    action = db.session.get(Action, d["action"].id)
+    entry = db.session.scalar(select(ActionUpdate).where(ActionUpdate.comment == "Lancé"))
+    expected = _action_document(d)
+    expected.update(status="in_progress", progress=40, version=action.version,
+                    updated_at=action.updated_at.isoformat())
+    assert body == {
+        "update": {"id": entry.id, "created_at": entry.created_at.isoformat(),
+                   "kind": "progress",
+                   "author": {"id": coordinator.id, "name": "Karim Coordinateur"},
+                   "old_status": "not_started", "new_status": "in_progress",
+                   "old_progress": 0, "new_progress": 40, "comment": "Lancé"},
+        "action": expected}
+
+
+def test_absolute_urls_are_on_the_configured_address_whatever_the_host_header(
+        client, documented, make_action, make_user, make_token):
+    d = documented
+    make_action(recommendation=d["rec"])
+    hostile = {"Host": "evil.example"}
+    page = client.get("/api/v1/actions?per_page=1", headers={**d["headers"], **hostile})
+    body = page.get_json()
+    assert body["links"]["next"] == f"{WEB}/api/v1/actions?per_page=1&page=2"
+    assert body["links"]["self"] == f"{WEB}/api/v1/actions?per_page=1&page=1"
+    assert body["items"][0]["url"].startswith(f"{WEB}/actions/")
+    events = client.get("/api/v1/events", headers={**d["headers"], **hostile}).get_json()
+    assert events["items"][0]["url"] == f"{WEB}/events/{d['event'].id}"
+
+    coordinator = bearer(make_token(make_user(Role.COORDINATOR)))
+    url = f"/api/v1/actions/{d['action'].id}/updates"
+    update = {"status": "in_progress", "progress": 5, "version": d["action"].version}
+    response = client.post(url, json=update, csrf=False, headers={**coordinator, **hostile})
+    assert response.headers["Location"] == f"{WEB}/api/v1/actions/{d['action'].id}"
+    response = client.post(url, json=update, csrf=False, headers={**coordinator, **hostile})
+    assert assert_problem(response, 409)["type"] == f"{WEB}/api/v1/docs#problem-stale-version"
+    docs = client.get("/api/v1/docs", headers=hostile).get_data(as_text=True)
+    assert f"{WEB}/api/v1" in docs and "evil.example" not in docs

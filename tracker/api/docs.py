@@ -12,7 +12,9 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, url_for
 from markupsafe import Markup, escape
 
+from tracker.api import DOCS_PAGE, PREFIX
 from tracker.api.problems import PROBLEM_TYPES
+from tracker.urls import external_url
 
 bp = Blueprint("api_docs", __name__)
 
@@ -121,7 +123,7 @@ def _schemas(document: dict[str, Any]) -> list[dict[str, Any]]:
     return schemas
 
 
-@bp.get("/docs")
+@bp.get(DOCS_PAGE.removeprefix(PREFIX))
 def docs():
     """Show the API documentation, generated from the OpenAPI description."""
     document = spec()
@@ -130,6 +132,6 @@ def docs():
         intro=paragraphs(document["info"].get("description", "")), paragraphs=paragraphs,
         operations=_operations(document),
         schemas=_schemas(document), problem_types=PROBLEM_TYPES,
-        base_url=url_for("api.list_events", _external=True).rsplit("/", 1)[0],
+        base_url=external_url("api.list_events").rsplit("/", 1)[0],
         spec_url=url_for("api_docs.openapi_json"),
     )

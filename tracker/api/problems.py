@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, current_app, json, request, url_for
+from flask import Flask, Response, current_app, json, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from tracker import errors
+from tracker.urls import external_url
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -59,7 +60,7 @@ def problem_type(kind: str | None) -> str:
     """Return the `type` URI of a problem kind: an anchor of the documentation page."""
     if kind is None:
         return "about:blank"
-    return url_for("api_docs.docs", _external=True) + "#problem-" + kind
+    return external_url("api_docs.docs") + "#problem-" + kind
 
 
 def _title(status: int) -> str:

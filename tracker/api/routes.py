@@ -11,7 +11,7 @@ from functools import wraps
 from typing import Any
 
 import marshmallow as ma
-from flask import current_app, request, url_for
+from flask import current_app, request
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from tracker import clock
 from tracker.actions import queries as action_queries
 from tracker.actions import services
-from tracker.api import auth, present, problems
+from tracker.api import auth, problems
 from tracker.api import queries as api_queries
 from tracker.api.problems import Problem
 from tracker.api.schemas import (
@@ -27,6 +27,7 @@ from tracker.api.schemas import (
     ActionArgs,
     ActionDetail,
     ActionPage,
+    Computed,
     EventDetail,
     EventPage,
     PageArgs,
@@ -52,6 +53,7 @@ from tracker.models import (
 )
 from tracker.pagination import Page
 from tracker.permissions import can_update_action
+from tracker.urls import external_url
 
 bp = Blueprint("api", __name__, description="Events, recommendations and actions.")
 
@@ -75,22 +77,27 @@ def _authenticate() -> None:
     auth.authenticate()
 
 
-def _page(items: list[dict], result: Page) -> dict[str, Any]:
-    """Wrap one page of items with the totals and the links to its neighbours."""
+def _page(result: Page, items: list | None = None) -> Computed:
+    """Return one page of a list with the links to its neighbours (and `items` instead of
+    the page's own, when given)."""
     # Every query parameter is one of the schema's: the list endpoints refuse others.
     args = {k: v for k, v in request.args.items() if k != "page"}
 
     def link(number: int) -> str:
-        return url_for(request.endpoint, _external=True, **args, page=number)
+        # On the configured address, not the Host header, which the client chooses.
+        return external_url(request.endpoint, **args, page=number)
 
-    return {
-        "items": items, "page": result.page, "per_page": result.per_page,
-        "total": result.total, "pages": result.pages,
-        "links": {"self": link(result.page), "first": link(1), "last": link(result.pages),
-                  "next": link(result.next_num) if result.has_next else None,
-                  "prev": (link(min(result.prev_num, result.pages)) if result.has_prev
-                           else None)},
-    }
+    links = {"self": link(result.page), "first": link(1), "last": link(result.pages),
+             "next": link(result.next_num) if result.has_next else None,
+             "prev": link(min(result.prev_num, result.pages)) if result.has_prev else None}
+    return Computed(result, links=links, **({} if items is None else {"items": items}))
+
+
+def _indicators(rows) -> list[Computed]:
+    """Return indicators with their latest measurement, from (indicator, value, date) rows."""
+    return [Computed(indicator, latest=None if measured_on is None
+                     else {"value": value, "measured_on": measured_on})
+            for indicator, value, measured_on in rows]
 
 
 def _action_filters(args: dict[str, Any]) -> action_queries.ActionFilters:
@@ -152,8 +159,9 @@ def _get(model, key: int):
 def list_events(args):
     """List events, latest first."""
     result = event_queries.list_events(args["page"], args["per_page"])
-    items = [present.event(e, recs, actions) for e, recs, actions in result.items]
-    return _page(items, result)
+    return _page(result, [Computed(event, recommendation_count=recommendations,
+                                   action_count=actions)
+                          for event, recommendations, actions in result.items])
 
 
 @bp.route(f"/events/<{ID}:event_id>")
@@ -161,14 +169,11 @@ def list_events(args):
 def get_event(event_id: int):
     """Read an event, with its recommendations."""
     event = _get(Event, event_id)
-    recommendations = event.recommendations
     actions = db.session.scalar(
         select(func.count(Action.id)).join(Recommendation)
         .where(Recommendation.event_id == event.id)) or 0
-    data = present.event(event, len(recommendations), actions)
-    data["recommendations"] = [{"id": r.id, "number": r.number, "title": r.title}
-                               for r in recommendations]
-    return data
+    return Computed(event, recommendation_count=len(event.recommendations),
+                    action_count=actions)
 
 
 # --- Recommendations ----------------------------------------------------------------------
@@ -186,8 +191,9 @@ def list_recommendations(args):
                                                   sort=args["sort"])
     result = event_queries.list_recommendations(filters, clock.today(), args["page"],
                                                 args["per_page"])
-    items = [present.recommendation(*row) for row in result.items]
-    return _page(items, result)
+    return _page(result, [Computed(rec, progress=progress, action_count=actions,
+                                   overdue_count=overdue)
+                          for rec, progress, actions, overdue in result.items])
 
 
 @bp.route(f"/recommendations/<{ID}:recommendation_id>")
@@ -198,12 +204,10 @@ def get_recommendation(recommendation_id: int):
     today = clock.today()
     actions = action_queries.recommendation_actions(rec.id)
     progress = action_queries.recommendation_progress([rec.id]).get(rec.id)
-    data = present.recommendation(rec, progress, len(actions),
-                                  sum(a.is_overdue(today) for a in actions))
-    data["actions"] = [present.action(a, today) for a in actions]
-    data["indicators"] = [present.indicator(*row) for row in
-                          api_queries.indicators_with_latest(recommendation_id=rec.id)]
-    return data
+    return Computed(rec, progress=progress, action_count=len(actions),
+                    overdue_count=sum(a.is_overdue(today) for a in actions), actions=actions,
+                    indicators=_indicators(
+                        api_queries.indicators_with_latest(recommendation_id=rec.id)))
 
 
 # --- Actions ------------------------------------------------------------------------------
@@ -220,25 +224,20 @@ def list_actions(args):
     filters.awaiting_news = args["awaiting_news"]
     filters.stale = args["stale"]
     filters.sort = args["sort"]
-    today = clock.today()
-    result = action_queries.list_actions(filters, today, args["page"], args["per_page"])
-    items = [present.action(a, today) for a in result.items]
-    return _page(items, result)
-
-
-def _action_detail(action: Action) -> dict[str, Any]:
-    data = present.action(action, clock.today())
-    data["indicators"] = [present.indicator(*row) for row in
-                          api_queries.indicators_with_latest(action_id=action.id)]
-    data["history"] = [present.history_entry(e) for e in api_queries.recent_history(action.id)]
-    return data
+    result = action_queries.list_actions(filters, clock.today(), args["page"],
+                                         args["per_page"])
+    return _page(result)
 
 
 @bp.route(f"/actions/<{ID}:action_id>")
 @bp.response(200, ActionDetail)
 def get_action(action_id: int):
     """Read an action, with its indicators and its latest history."""
-    return _action_detail(_get(Action, action_id))
+    action = _get(Action, action_id)
+    return Computed(action,
+                    indicators=_indicators(api_queries.indicators_with_latest(
+                        action_id=action.id)),
+                    history=api_queries.recent_history(action.id))
 
 
 def _updatable_action(view):
@@ -294,7 +293,5 @@ def create_update(payload, action: Action):
         db.session.rollback()
         raise Problem(422, str(exc), kind=problems.INVALID_CHANGE, errors=[
             {"location": "json", "field": exc.field or "status", "message": str(exc)}]) from None
-    today = clock.today()
-    location = url_for("api.get_action", action_id=action.id, _external=True)
-    return ({"update": present.history_entry(entry), "action": present.action(action, today)},
-            201, {"Location": location})
+    location = external_url("api.get_action", action_id=action.id)
+    return {"update": entry, "action": action}, 201, {"Location": location}

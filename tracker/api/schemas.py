@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
+from enum import Enum
+from typing import Any
+
 import marshmallow as ma
+from flask import g
 from marshmallow import fields, validate
 
+from tracker import clock
 from tracker.actions.queries import SORTS as ACTION_SORTS
 from tracker.events.queries import SORTS as RECOMMENDATION_SORTS
 from tracker.models import TEXT_MAX_LENGTH, Priority, Status, UpdateKind
+from tracker.urls import external_url
 
 MAX_ID = 2**31 - 1  # the id columns are 32-bit integers on PostgreSQL
 MAX_PER_PAGE = 100
@@ -119,20 +126,77 @@ class UpdateIn(ma.Schema):
 
 
 # --- Responses ---------------------------------------------------------------------------
+#
+# The views return model objects; where a document holds more than the model (counts,
+# progress, the latest measurement), they wrap the object in `Computed`. Every response
+# field is `required`, so that the description tells clients it is always present.
 
-class Ref(ma.Schema):
-    id = fields.Integer(required=True)
-    name = fields.String(required=True)
+class Computed:
+    """A model object with values computed beside it, read as if they were its attributes."""
+
+    def __init__(self, obj: Any, **values: Any) -> None:
+        self._obj = obj
+        self.__dict__.update(values)
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only for what the computed values lack: the object's own attributes.
+        return getattr(self._obj, name)
 
 
-class InstitutionRef(Ref):
-    code = fields.String(required=True)
+def _today() -> date:
+    # One date for the whole response, even if it is dumped across midnight.
+    if "api_today" not in g:
+        g.api_today = clock.today()
+    return g.api_today
 
 
-class ThemeRef(ma.Schema):
-    id = fields.Integer(required=True)
-    code = fields.String(required=True)
-    label = fields.String(required=True)
+class WebPage(fields.String):
+    """The absolute URL of the object's page on the site, built from the object's id."""
+
+    def __init__(self, endpoint: str, id_name: str, **kwargs) -> None:
+        super().__init__(required=True, **kwargs)
+        self.endpoint = endpoint
+        self.id_name = id_name
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        return super().get_value(obj, "id", accessor, default)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return external_url(self.endpoint, **{self.id_name: value})
+
+
+class EnumValue(fields.String):
+    """A member of `enum`, dumped as its value; the description lists the values."""
+
+    def __init__(self, enum: type[Enum], **kwargs) -> None:
+        super().__init__(validate=validate.OneOf([member.value for member in enum]), **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else value.value
+
+
+class RoundedInteger(fields.Integer):
+    """An integer dumped from a mean, rounded (half to even) rather than truncated."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else round(float(value))
+
+
+def _reference(name: str, *texts: str) -> type[ma.Schema]:
+    """Return the schema of a reference to another object: its id and the texts naming it."""
+    return ma.Schema.from_dict({"id": fields.Integer(required=True),
+                          **{text: fields.String(required=True) for text in texts}}, name=name)
+
+
+Ref = _reference("Ref", "name")
+InstitutionRef = _reference("InstitutionRef", "name", "code")
+ThemeRef = _reference("ThemeRef", "code", "label")
+EventRef = _reference("EventRef", "title")
+RecommendationRef = _reference("RecommendationRef", "number", "title")
+
+
+class GcmNumber(ma.Schema):
+    number = fields.Integer(required=True)
 
 
 class Latest(ma.Schema):
@@ -156,6 +220,8 @@ class IndicatorOut(ma.Schema):
 
 
 class EventOut(ma.Schema):
+    """An event, with `recommendation_count` and `action_count` computed beside it."""
+
     id = fields.Integer(required=True)
     title = fields.String(required=True)
     date = fields.Date(required=True)
@@ -165,57 +231,56 @@ class EventOut(ma.Schema):
     is_public = fields.Boolean(required=True)
     recommendation_count = fields.Integer(required=True)
     action_count = fields.Integer(required=True)
-    url = fields.String(required=True, metadata={"description": "The event's web page."})
+    url = WebPage("events.show", "event_id", metadata={"description": "The event's web page."})
 
 
 class EventDetail(EventOut):
     description = fields.String(required=True)
-    recommendations = fields.List(fields.Nested(lambda: RecommendationRef()), required=True)
-
-
-class RecommendationRef(ma.Schema):
-    id = fields.Integer(required=True)
-    number = fields.String(required=True)
-    title = fields.String(required=True)
+    recommendations = fields.List(fields.Nested(RecommendationRef), required=True)
 
 
 class RecommendationOut(RecommendationRef):
-    event = fields.Nested(lambda: EventRef(), required=True)
+    """A recommendation, with `progress`, `action_count` and `overdue_count` computed
+    beside it."""
+
+    event = fields.Nested(EventRef, required=True)
     text = fields.String(required=True)
     theme = fields.Nested(ThemeRef, required=True, allow_none=True)
-    priority = fields.String(required=True, validate=validate.OneOf([p.value for p in Priority]))
+    priority = EnumValue(Priority, required=True)
     language = fields.String(required=True)
-    gcm_objectives = fields.List(fields.Integer(), required=True)
-    progress = fields.Integer(required=True, allow_none=True, metadata={
+    gcm_objectives = fields.Pluck(GcmNumber, "number", many=True, required=True)
+    progress = RoundedInteger(required=True, allow_none=True, metadata={
         "description": "Mean progress of its actions not cancelled (null: no such action)."})
     action_count = fields.Integer(required=True)
     overdue_count = fields.Integer(required=True)
-    url = fields.String(required=True)
-
-
-class EventRef(ma.Schema):
-    id = fields.Integer(required=True)
-    title = fields.String(required=True)
+    url = WebPage("events.show_recommendation", "recommendation_id")
 
 
 class ActionOut(ma.Schema):
     id = fields.Integer(required=True)
     title = fields.String(required=True)
     recommendation = fields.Nested(RecommendationRef, required=True)
-    event = fields.Nested(EventRef, required=True)
+    event = fields.Nested(EventRef, attribute="recommendation.event", required=True)
     owner = fields.Nested(Ref, required=True)
     lead_institution = fields.Nested(InstitutionRef, required=True)
     contributors = fields.List(fields.Nested(InstitutionRef), required=True)
     start_date = fields.Date(required=True, allow_none=True)
     deadline = fields.Date(required=True)
-    status = fields.String(required=True, validate=validate.OneOf([s.value for s in Status]))
+    status = EnumValue(Status, required=True)
     progress = fields.Integer(required=True)
     version = fields.Integer(required=True, metadata={
         "description": "Send it back with an update (optimistic locking)."})
-    overdue = fields.Boolean(required=True)
-    days_late = fields.Integer(required=True)
+    overdue = fields.Method("_overdue", required=True, metadata={"type": "boolean"})
+    days_late = fields.Method("_days_late", required=True, metadata={"type": "integer"})
     updated_at = fields.DateTime(required=True)
-    url = fields.String(required=True, metadata={"description": "The action's web page."})
+    url = WebPage("actions.show", "action_id",
+                  metadata={"description": "The action's web page."})
+
+    def _overdue(self, action) -> bool:
+        return action.is_overdue(_today())
+
+    def _days_late(self, action) -> int:
+        return action.days_late(_today())
 
 
 class HistoryEntry(ma.Schema):
@@ -223,16 +288,18 @@ class HistoryEntry(ma.Schema):
 
     id = fields.Integer(required=True)
     created_at = fields.DateTime(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in UpdateKind]))
+    kind = EnumValue(UpdateKind, required=True)
     author = fields.Nested(Ref, required=True, allow_none=True)
-    old_status = fields.String(required=True, allow_none=True)
-    new_status = fields.String(required=True, allow_none=True)
+    old_status = EnumValue(Status, required=True, allow_none=True)
+    new_status = EnumValue(Status, required=True, allow_none=True)
     old_progress = fields.Integer(required=True, allow_none=True)
     new_progress = fields.Integer(required=True, allow_none=True)
     comment = fields.String(required=True)
 
 
 class ActionDetail(ActionOut):
+    """An action, with `indicators` and `history` computed beside it."""
+
     description = fields.String(required=True)
     indicators = fields.List(fields.Nested(IndicatorOut), required=True)
     history = fields.List(fields.Nested(HistoryEntry), required=True, metadata={
@@ -260,6 +327,8 @@ class Links(ma.Schema):
 
 
 class PageOut(ma.Schema):
+    """A page of a list, with its `links` computed beside it."""
+
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
     total = fields.Integer(required=True)

@@ -14,8 +14,8 @@ from tracker.admin.services import check_password_strength
 from tracker.domain import DomainError
 from tracker.extensions import db
 from tracker.models import MessageKind, User
-from tracker.reminders.links import external_url
 from tracker.reminders.outbox import build, insert_new
+from tracker.urls import external_url
 
 SALT = "tracker.password-reset"
 

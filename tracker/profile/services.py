@@ -21,7 +21,7 @@ from sqlalchemy import select
 from tracker import audit, bearer
 from tracker.extensions import db
 from tracker.models import Action, Status, User
-from tracker.reminders.links import external_url
+from tracker.urls import external_url
 
 
 def create_calendar_token(actor: User, user: User) -> str:

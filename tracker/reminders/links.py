@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -12,6 +11,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from tracker.domain import DomainError
 from tracker.extensions import db
 from tracker.models import UsedToken
+from tracker.urls import external_url
 
 ACTION_OPERATIONS = ("start", "complete", "extend")
 SALT_ACTION = "tracker.email-action"
@@ -42,14 +42,6 @@ class EmailAction:
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
-
-
-def external_url(endpoint: str, **values) -> str:
-    """Return an absolute URL on TRACKER_BASE_URL, usable outside a request (in emails)."""
-    parts = urlsplit(current_app.config["TRACKER_BASE_URL"])
-    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/",
-                                       url_scheme=parts.scheme or "https")
-    return adapter.build(endpoint, values, force_external=True)
 
 
 def action_link(user_id: int, action_id: int, operation: str) -> str:

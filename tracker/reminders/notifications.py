@@ -12,8 +12,8 @@ from sqlalchemy import select
 from tracker.actions.signals import ActionEvent, Happened, action_event
 from tracker.extensions import db
 from tracker.models import Action, ActionUpdate, MessageKind, Role, User
-from tracker.reminders.links import external_url
 from tracker.reminders.outbox import build, insert_new, wants
+from tracker.urls import external_url
 
 # Who hears of each event besides the people it concerns: the owner, or the coordinators
 # when the event awaits their decision.

@@ -37,6 +37,7 @@ from tracker.models import (
 from tracker.reminders import links
 from tracker.reminders.notifications import coordinators
 from tracker.reminders.outbox import build, existing_keys, insert_new, wants
+from tracker.urls import external_url
 
 OVERDUE_EVERY_DAYS = 7
 OVERDUE_MAX_YEARS = 10
@@ -63,7 +64,7 @@ class Plan:
 
 def _action_links(user: User, action: Action) -> dict[str, str]:
     return {
-        "action_url": links.external_url("actions.show", action_id=action.id),
+        "action_url": external_url("actions.show", action_id=action.id),
         "start_url": links.action_link(user.id, action.id, "start"),
         "complete_url": links.action_link(user.id, action.id, "complete"),
         "extend_url": links.action_link(user.id, action.id, "extend"),
@@ -161,7 +162,7 @@ def awaiting_news_reminders(day: date, plan: Plan) -> None:
             plan.add(build(keys[action.id], MessageKind.AWAITING_NEWS, action.owner,
                            "awaiting_news", action=action, since=since,
                            weeks=weeks, missed=missed,
-                           update_url=links.external_url("actions.show", action_id=action.id)
+                           update_url=external_url("actions.show", action_id=action.id)
                            + "#update-heading",
                            **_action_links(action.owner, action)))
 
@@ -198,7 +199,7 @@ def weekly_digests(day: date, plan: Plan) -> None:
                        due_soon=[a for a in own if a.is_due_soon(day, days)],
                        later=[a for a in own if a.deadline > soon],
                        pending=pending_by_owner[user.id], day=day,
-                       my_actions_url=links.external_url("actions.mine")))
+                       my_actions_url=external_url("actions.mine")))
 
 
 def coordinator_summaries(day: date, plan: Plan, now: datetime) -> None:
@@ -241,8 +242,8 @@ def coordinator_summaries(day: date, plan: Plan, now: datetime) -> None:
                        overdue_by_institution=dict(sorted(overdue_by_institution.items())),
                        stale=stale, stale_count=stale_count,
                        stale_days=current_app.config["STALE_AFTER_DAYS"],
-                       stale_url=links.external_url("actions.index", stale="1"),
-                       review_url=links.external_url("review.queue")))
+                       stale_url=external_url("actions.index", stale="1"),
+                       review_url=external_url("review.queue")))
 
 
 def plan_reminders(day: date, now: datetime, *, digests: bool = False,
