@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tracker import clock
 from tracker.actions import queries, services
 from tracker.actions.forms import ActionForm
+from tracker.args import page_number
 from tracker.evidence import services as evidence_services
 from tracker.evidence import storage
 from tracker.extensions import db
@@ -56,17 +57,12 @@ def _planning_values(form: ActionForm) -> dict:
     }
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
 @bp.get("/actions")
 @login_required
 def index():
     """List actions with filters, search and sort kept in the URL."""
     filters = queries.ActionFilters.from_args(request.args)
-    page = _int_arg("page") or 1
+    page = page_number(request.args.get("page"))
     today = clock.today()
     pagination = queries.list_actions(filters, today, page, current_app.config["PER_PAGE"],
                                       count_limit=current_app.config["ACTION_LIST_COUNT_LIMIT"],
@@ -84,7 +80,7 @@ def mine():
                            today=clock.today())
 
 
-@bp.get("/actions/<int:action_id>")
+@bp.get("/actions/<id:action_id>")
 @login_required
 def show(action_id: int):
     """Show an action, its history and evidence, and the forms the user may use."""
@@ -137,7 +133,7 @@ def render_action(action: Action, status_code: int = 200, indicators: list | Non
     ), status_code
 
 
-@bp.post("/actions/<int:action_id>/update")
+@bp.post("/actions/<id:action_id>/update")
 @login_required
 def update(action_id: int):
     """Record a status and progress update, with evidence files, links and indicator values."""
@@ -190,7 +186,7 @@ def update(action_id: int):
     return redirect(url_for("actions.show", action_id=action.id))
 
 
-@bp.route("/recommendations/<int:recommendation_id>/actions/new", methods=["GET", "POST"])
+@bp.route("/recommendations/<id:recommendation_id>/actions/new", methods=["GET", "POST"])
 @manager_required
 def create(recommendation_id: int):
     """Add an action to a recommendation."""
@@ -213,7 +209,7 @@ def create(recommendation_id: int):
                            action=None), status
 
 
-@bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
+@bp.route("/actions/<id:action_id>/edit", methods=["GET", "POST"])
 @manager_required
 def edit(action_id: int):
     """Change an action's title, owner, institutions or dates."""

@@ -23,7 +23,6 @@ from tracker.api import auth, present, problems
 from tracker.api import queries as api_queries
 from tracker.api.problems import Problem
 from tracker.api.schemas import (
-    MAX_ID,
     ActionArgs,
     ActionDetail,
     ActionPage,
@@ -36,6 +35,7 @@ from tracker.api.schemas import (
     UpdateIn,
     UpdateOut,
 )
+from tracker.args import positive_int
 from tracker.bearer import digest
 from tracker.events import queries as event_queries
 from tracker.extensions import db, limiter
@@ -54,7 +54,6 @@ from tracker.permissions import can_update_action
 
 bp = Blueprint("api", __name__, description="Events, recommendations and actions.")
 
-ID = f"int(min=1, max={MAX_ID})"  # larger ids cannot exist: 404, never a database error
 MAX_BODY_BYTES = 64 * 1024
 
 
@@ -102,9 +101,9 @@ def _action_filters(args: dict[str, Any]) -> action_queries.ActionFilters:
     institution_id = None
     if "institution" in args:
         value = args["institution"].strip()
-        if value.isdigit():
-            institution = db.session.get(Institution, int(value)) if int(value) <= MAX_ID \
-                else None
+        if value.isascii() and value.isdigit():
+            number = positive_int(value)
+            institution = db.session.get(Institution, number) if number else None
         else:
             institution = db.session.scalar(
                 select(Institution).where(Institution.code == value.upper()))
@@ -155,7 +154,7 @@ def list_events(args):
     return _page(items, result)
 
 
-@bp.route(f"/events/<{ID}:event_id>")
+@bp.route("/events/<id:event_id>")
 @bp.response(200, EventDetail)
 def get_event(event_id: int):
     """Read an event, with its recommendations."""
@@ -189,7 +188,7 @@ def list_recommendations(args):
     return _page(items, result)
 
 
-@bp.route(f"/recommendations/<{ID}:recommendation_id>")
+@bp.route("/recommendations/<id:recommendation_id>")
 @bp.response(200, RecommendationDetail)
 def get_recommendation(recommendation_id: int):
     """Read a recommendation, with its indicators and actions."""
@@ -233,7 +232,7 @@ def _action_detail(action: Action) -> dict[str, Any]:
     return data
 
 
-@bp.route(f"/actions/<{ID}:action_id>")
+@bp.route("/actions/<id:action_id>")
 @bp.response(200, ActionDetail)
 def get_action(action_id: int):
     """Read an action, with its indicators and its latest history."""
@@ -258,7 +257,7 @@ def _updatable_action(view):
     return wrapped
 
 
-@bp.route(f"/actions/<{ID}:action_id>/updates", methods=["POST"])
+@bp.route("/actions/<id:action_id>/updates", methods=["POST"])
 @_updatable_action
 @bp.arguments(UpdateIn, description="The new status and progress, a comment, and the "
                                     "version of the action the update is based on.")

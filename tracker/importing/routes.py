@@ -21,7 +21,7 @@ def _review_form(**kwargs) -> ReviewForm:
     return ReviewForm(themes=themes, objectives=objectives, **kwargs)
 
 
-@bp.route("/events/<int:event_id>/import", methods=["GET", "POST"])
+@bp.route("/events/<id:event_id>/import", methods=["GET", "POST"])
 @manager_required
 def upload(event_id: int):
     """Read a pasted or uploaded report and show the recommendation drafts found in it."""
@@ -46,7 +46,7 @@ def upload(event_id: int):
     return render_template("importing/upload.html", form=form, event=event), status
 
 
-@bp.post("/events/<int:event_id>/import/accept")
+@bp.post("/events/<id:event_id>/import/accept")
 @manager_required
 def accept(event_id: int):
     """Create the accepted drafts as the event's recommendations, in one transaction."""
