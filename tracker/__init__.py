@@ -25,13 +25,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(config_module.DEFAULTS)
     app.config.update(config_module.from_environment(app.instance_path))
-    if config:
-        app.config.update(config)
-    app.config["TESTING"] = app.config["TRACKER_ENV"] == "testing" or app.config.get("TESTING")
-    # A request may carry the allowed number of files at full size, plus the form.
-    if app.config.get("MAX_CONTENT_LENGTH") is None:
-        app.config["MAX_CONTENT_LENGTH"] = (
-            app.config["EVIDENCE_MAX_BYTES"] * app.config["EVIDENCE_MAX_FILES"] + 1024 * 1024)
+    app.config.update(config or {})
+    config_module.derive(app.config)
     config_module.check(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 

@@ -63,7 +63,7 @@ def _rate_key() -> str:
 
 
 # Counted per token (per address without one); the limit is read at each request.
-limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", "600 per minute"),
+limiter.limit(lambda: current_app.config["API_RATE_LIMIT"],
               key_func=_rate_key)(bp)
 
 

@@ -32,7 +32,7 @@ def upload(event_id: int):
         try:
             drafts, text = services.drafts_from(
                 form.text.data, form.upload,
-                current_app.config.get("IMPORT_MAX_BYTES", readers.MAX_BYTES))
+                current_app.config["IMPORT_MAX_BYTES"])
         except (readers.ReportUnreadable, services.ImportRefused) as exc:
             field = form.file if form.upload is not None else form.text
             add_error(field, str(exc))
