@@ -29,6 +29,8 @@ CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
 def _test_config(url: str, tmp_path) -> dict:
+    """Return the test app's settings; with the defaults, they are its whole configuration
+    (create_app reads no environment variable when given a mapping)."""
     return {
         "TRACKER_ENV": "testing",
         "SECRET_KEY": "test-secret-key-not-for-production",

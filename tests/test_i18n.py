@@ -41,6 +41,15 @@ def test_language_switch_refuses_unknown_locales_and_foreign_next(client):
     assert response.headers["Location"] == "/"
 
 
+def test_language_switch_without_a_locale_changes_nothing(client, auth, make_user):
+    user = make_user(Role.VIEWER, locale="fr")
+    auth.login(user)
+    assert client.post("/language", data={"next": "/events"}).status_code == 400
+    assert client.post("/language", data={"locale": ""}).status_code == 400
+    assert user.locale == "fr"
+    assert '<html lang="fr"' in client.get("/events").get_data(as_text=True)
+
+
 def test_deadlines_show_a_relative_phrase_in_the_readers_language(
         client, auth, make_user, make_action):
     from datetime import date, timedelta

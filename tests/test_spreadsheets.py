@@ -194,6 +194,21 @@ def test_a_file_with_bad_rows_is_refused_with_each_error_and_nothing_written(cli
     assert counts() == before
 
 
+def test_numbers_in_other_scripts_or_past_any_id_are_refused_as_unknown(client, world):
+    rows = good_rows()
+    rows[0]["event_ref"] = "²"
+    rows[1]["event_ref"] = "99999999999999999999"
+    rows[2]["gcm_objectives"] = "²; 99999999999999999999"
+
+    response = check(client, xlsx(rows))
+    errors = {(int(n), column): message for n, column, message
+              in ERROR_ROW_RE.findall(response.get_data(as_text=True))}
+    assert response.status_code == 422
+    assert errors[(2, "event_ref")].startswith("Unknown event ²")
+    assert errors[(3, "event_ref")].startswith("Unknown event 99999999999999999999")
+    assert errors[(4, "gcm_objectives")].startswith("Unknown GCM objective ²")
+
+
 def test_texts_longer_than_their_columns_are_refused_by_row_and_column(client, world):
     rows = good_rows()
     rows[0].update(action_title="T" * 301, action_description="D" * 5001)

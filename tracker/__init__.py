@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create and configure the application.
 
-    `config` overrides what the environment says (tests pass theirs here). Raises
+    Without `config`, the settings come from the environment (tracker/config.py); with
+    it (tests pass theirs here), from the defaults and `config` alone. Raises
     `ConfigError` when the configuration is unsafe for the chosen environment.
     """
     app = Flask(
@@ -24,14 +26,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
     )
     app.config.update(config_module.DEFAULTS)
-    app.config.update(config_module.from_environment(app.instance_path))
-    if config:
-        app.config.update(config)
-    app.config["TESTING"] = app.config["TRACKER_ENV"] == "testing" or app.config.get("TESTING")
-    # A request may carry the allowed number of files at full size, plus the form.
-    if app.config.get("MAX_CONTENT_LENGTH") is None:
-        app.config["MAX_CONTENT_LENGTH"] = (
-            app.config["EVIDENCE_MAX_BYTES"] * app.config["EVIDENCE_MAX_FILES"] + 1024 * 1024)
+    # A given mapping is the whole configuration: the environment (a developer's
+    # DATABASE_URL or MAIL_SERVER) never leaks into an app built for tests.
+    environ = os.environ if config is None else {}
+    app.config.update(config_module.from_environment(app.instance_path, environ))
+    app.config.update(config or {})
+    config_module.derive(app.config)
     config_module.check(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
@@ -45,8 +45,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     cache.init_app(app)
 
-    from tracker import i18n, security, templating
+    from tracker import args, i18n, security, templating
 
+    args.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     templating.init_app(app)

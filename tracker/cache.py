@@ -142,7 +142,7 @@ def _note_bulk_statement(state) -> None:
 @event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
     if session.info.pop(_CHANGED, False) and has_app_context() \
-            and current_app.config.get("DASHBOARD_CACHE_SECONDS", 0) > 0:
+            and current_app.config["DASHBOARD_CACHE_SECONDS"] > 0:
         data_changed()
 
 

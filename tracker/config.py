@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 DEV_SECRET_KEY = "dev-only-insecure-key"
@@ -20,61 +21,68 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def from_environment(instance_path: str) -> dict:
-    """Build the configuration mapping from environment variables.
+def from_environment(instance_path: str, environ: Mapping[str, str] = os.environ) -> dict:
+    """Build the configuration mapping from environment variables (`environ`).
 
     `TRACKER_ENV` selects development, testing or production (the default, so that a
-    forgotten variable never runs production on development settings).
+    forgotten variable never runs production on development settings). With an empty
+    `environ`, return every setting at its default.
     """
-    env = os.environ.get("TRACKER_ENV", "production").strip().lower()
+    env = environ.get("TRACKER_ENV", "production").strip().lower()
     default_db = "sqlite:///" + str(Path(instance_path) / "tracker.sqlite3")
     return {
         "TRACKER_ENV": env,
-        "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY if env != "production" else ""),
+        # Empty unless set: `derive` puts the development key in outside production.
+        "SECRET_KEY": environ.get("SECRET_KEY", ""),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
-            os.environ.get("DATABASE_URL", default_db)
+            environ.get("DATABASE_URL", default_db)
         ),
-        "SESSION_COOKIE_SECURE": _bool(os.environ.get("SESSION_COOKIE_SECURE"), False),
-        "TRACKER_TIMEZONE": os.environ.get("TRACKER_TIMEZONE", "Africa/Tunis"),
-        "TRACKER_BASE_URL": os.environ.get("TRACKER_BASE_URL", "http://127.0.0.1:5000"),
-        "BABEL_DEFAULT_LOCALE": os.environ.get("TRACKER_DEFAULT_LOCALE", "fr"),
-        "DUE_SOON_DAYS": int(os.environ.get("TRACKER_DUE_SOON_DAYS", "14")),
-        "STALE_AFTER_DAYS": int(os.environ.get("TRACKER_STALE_AFTER_DAYS", "30")),
+        "SESSION_COOKIE_SECURE": _bool(environ.get("SESSION_COOKIE_SECURE"), False),
+        "TRACKER_TIMEZONE": environ.get("TRACKER_TIMEZONE", "Africa/Tunis"),
+        "TRACKER_BASE_URL": environ.get("TRACKER_BASE_URL", "http://127.0.0.1:5000"),
+        "BABEL_DEFAULT_LOCALE": environ.get("TRACKER_DEFAULT_LOCALE", "fr"),
+        # The weekly digest's "due soon": open actions due within this many days. (The
+        # dashboard's panel is another figure, its headings' "next 30 days".)
+        "DIGEST_DUE_SOON_DAYS": int(environ.get("TRACKER_DIGEST_DUE_SOON_DAYS", "14")),
+        "STALE_AFTER_DAYS": int(environ.get("TRACKER_STALE_AFTER_DAYS", "30")),
         # An indicator progresses as planned with a value at most this old, and at most this many
         # percentage points behind the share of its time elapsed.
-        "INDICATOR_STALE_DAYS": int(os.environ.get("TRACKER_INDICATOR_STALE_DAYS", "90")),
-        "INDICATOR_TOLERANCE": int(os.environ.get("TRACKER_INDICATOR_TOLERANCE", "10")),
-        "UPLOAD_FOLDER": os.environ.get("TRACKER_UPLOAD_FOLDER", ""),
-        "EVIDENCE_MAX_BYTES": int(os.environ.get("TRACKER_EVIDENCE_MAX_MB", "10")) * 1024 * 1024,
-        "EVIDENCE_MAX_FILES": int(os.environ.get("TRACKER_EVIDENCE_MAX_FILES", "5")),
-        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
-        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
-        "MAIL_USE_TLS": _bool(os.environ.get("MAIL_USE_TLS")),
-        "MAIL_USE_SSL": _bool(os.environ.get("MAIL_USE_SSL")),
-        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
-        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
-        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "suivi@tracker.local"),
-        "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "8")),
-        "MAIL_RETRY_BASE_SECONDS": int(os.environ.get("MAIL_RETRY_BASE_SECONDS", "60")),
+        "INDICATOR_STALE_DAYS": int(environ.get("TRACKER_INDICATOR_STALE_DAYS", "90")),
+        "INDICATOR_TOLERANCE": int(environ.get("TRACKER_INDICATOR_TOLERANCE", "10")),
+        "UPLOAD_FOLDER": environ.get("TRACKER_UPLOAD_FOLDER", ""),
+        # Uploaded spreadsheets wait here between preview and import (else in the instance).
+        "SPREADSHEET_IMPORT_FOLDER": environ.get("TRACKER_SPREADSHEET_IMPORT_FOLDER", ""),
+        "EVIDENCE_MAX_BYTES": int(environ.get("TRACKER_EVIDENCE_MAX_MB", "10")) * 1024 * 1024,
+        "EVIDENCE_MAX_FILES": int(environ.get("TRACKER_EVIDENCE_MAX_FILES", "5")),
+        "MAIL_SERVER": environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(environ.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _bool(environ.get("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _bool(environ.get("MAIL_USE_SSL")),
+        "MAIL_USERNAME": environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": environ.get("MAIL_PASSWORD", ""),
+        "MAIL_DEFAULT_SENDER": environ.get("MAIL_DEFAULT_SENDER", "suivi@tracker.local"),
+        "MAIL_MAX_ATTEMPTS": int(environ.get("MAIL_MAX_ATTEMPTS", "8")),
+        "MAIL_RETRY_BASE_SECONDS": int(environ.get("MAIL_RETRY_BASE_SECONDS", "60")),
         "REMINDER_OFFSETS": tuple(
-            int(n) for n in os.environ.get("TRACKER_REMINDER_OFFSETS", "14,7,1").split(",")
+            int(n) for n in environ.get("TRACKER_REMINDER_OFFSETS", "14,7,1").split(",")
             if n.strip()),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "API_RATE_LIMIT": environ.get("TRACKER_API_RATE_LIMIT", "600 per minute"),
+        "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         # Computed figures (the dashboard's): in Redis, shared by the workers, when
         # CACHE_REDIS_URL is set; else in each process.
-        "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL", ""),
-        "CACHE_TYPE": os.environ.get("CACHE_TYPE", "")
-        or ("RedisCache" if os.environ.get("CACHE_REDIS_URL") else "SimpleCache"),
-        "DASHBOARD_CACHE_SECONDS": int(os.environ.get("TRACKER_DASHBOARD_CACHE_SECONDS", "60")),
-        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("TRACKER_LOGIN_LIMIT_PER_ACCOUNT",
+        "CACHE_REDIS_URL": environ.get("CACHE_REDIS_URL", ""),
+        # Empty unless set: `derive` picks Redis when CACHE_REDIS_URL is set.
+        "CACHE_TYPE": environ.get("CACHE_TYPE", ""),
+        "DASHBOARD_CACHE_SECONDS": int(environ.get("TRACKER_DASHBOARD_CACHE_SECONDS", "60")),
+        "LOGIN_LIMIT_PER_ACCOUNT": environ.get("TRACKER_LOGIN_LIMIT_PER_ACCOUNT",
                                                   "5 per 15 minutes"),
-        "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("TRACKER_LOGIN_LIMIT_PER_ADDRESS",
+        "LOGIN_LIMIT_PER_ADDRESS": environ.get("TRACKER_LOGIN_LIMIT_PER_ADDRESS",
                                                   "20 per 15 minutes"),
-        "PROXY_FIX": _bool(os.environ.get("TRACKER_PROXY_FIX")),
-        "SCHEDULE_PLAN": os.environ.get("TRACKER_SCHEDULE_PLAN", "0 7 * * *"),
-        "SCHEDULE_DELIVER": os.environ.get("TRACKER_SCHEDULE_DELIVER", "*/5 * * * *"),
-        "SCHEDULE_DIGEST": os.environ.get("TRACKER_SCHEDULE_DIGEST", "0 8 * * mon"),
-        "SCHEDULE_SUMMARY": os.environ.get("TRACKER_SCHEDULE_SUMMARY", "30 8 * * mon"),
+        "PROXY_FIX": _bool(environ.get("TRACKER_PROXY_FIX")),
+        "SCHEDULE_PLAN": environ.get("TRACKER_SCHEDULE_PLAN", "0 7 * * *"),
+        "SCHEDULE_DELIVER": environ.get("TRACKER_SCHEDULE_DELIVER", "*/5 * * * *"),
+        "SCHEDULE_DIGEST": environ.get("TRACKER_SCHEDULE_DIGEST", "0 8 * * mon"),
+        "SCHEDULE_SUMMARY": environ.get("TRACKER_SCHEDULE_SUMMARY", "30 8 * * mon"),
     }
 
 
@@ -111,7 +119,25 @@ DEFAULTS = {
     "CACHE_DEFAULT_TIMEOUT": 60,
     "EMAIL_LINK_MAX_AGE_DAYS": 14,
     "PASSWORD_RESET_MAX_AGE_SECONDS": 3600,
+    # The largest report (pasted or uploaded) and spreadsheet read for an import.
+    "IMPORT_MAX_BYTES": 10 * 1024 * 1024,
+    "SPREADSHEET_MAX_BYTES": 10 * 1024 * 1024,
+    # A spreadsheet of this many rows or more is checked in the background.
+    "SPREADSHEET_BACKGROUND_ROWS": 200,
 }
+
+
+def derive(config: dict) -> None:
+    """Fill in the settings that follow from others, once every source is merged."""
+    if not config.get("SECRET_KEY") and config.get("TRACKER_ENV") in ("development", "testing"):
+        config["SECRET_KEY"] = DEV_SECRET_KEY
+    config["TESTING"] = config.get("TRACKER_ENV") == "testing" or bool(config.get("TESTING"))
+    if not config.get("CACHE_TYPE"):
+        config["CACHE_TYPE"] = "RedisCache" if config.get("CACHE_REDIS_URL") else "SimpleCache"
+    # A request may carry the allowed number of files at full size, plus the form.
+    if config.get("MAX_CONTENT_LENGTH") is None:
+        config["MAX_CONTENT_LENGTH"] = (
+            config["EVIDENCE_MAX_BYTES"] * config["EVIDENCE_MAX_FILES"] + 1024 * 1024)
 
 
 def check(config: dict) -> None:

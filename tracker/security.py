@@ -27,7 +27,7 @@ def init_app(app: Flask) -> None:
             return None
         return user
 
-    if app.config.get("PROXY_FIX"):
+    if app.config["PROXY_FIX"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         # Behind one reverse proxy that sets X-Forwarded-For/-Proto/-Host.

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from tracker.args import positive_int
 from tracker.cache import figures
 from tracker.extensions import db
 from tracker.models import (
@@ -61,10 +62,6 @@ SORTS = {
 }
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 10 else None
-
-
 def _date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
@@ -102,12 +99,12 @@ class ActionFilters:
         sort = args.get("sort", "deadline")
         return cls(
             status=Status(status) if status in Status._value2member_map_ else None,
-            institution_id=_int(args.get("institution")),
-            event_id=_int(args.get("event")),
-            recommendation_id=_int(args.get("recommendation")),
-            theme_id=_int(args.get("theme")),
-            owner_id=_int(args.get("owner")),
-            gcm=_int(args.get("gcm")),
+            institution_id=positive_int(args.get("institution")),
+            event_id=positive_int(args.get("event")),
+            recommendation_id=positive_int(args.get("recommendation")),
+            theme_id=positive_int(args.get("theme")),
+            owner_id=positive_int(args.get("owner")),
+            gcm=positive_int(args.get("gcm")),
             overdue=args.get("overdue") == "1",
             awaiting_news=args.get("awaiting_news") == "1",
             stale=args.get("stale") == "1",

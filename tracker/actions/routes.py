@@ -11,6 +11,7 @@ from tracker import clock
 from tracker.actions import queries, rules, services
 from tracker.actions.forms import ActionForm, update_form
 from tracker.actions.page import action_or_404, render_action
+from tracker.args import page_number
 from tracker.evidence.storage import EvidenceRefused
 from tracker.extensions import db
 from tracker.forms import add_error
@@ -33,17 +34,12 @@ def _planning_form(action: Action | None = None) -> ActionForm:
     return form
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
 @bp.get("/actions")
 @login_required
 def index():
     """List actions with filters, search and sort kept in the URL."""
     filters = queries.ActionFilters.from_args(request.args)
-    page = _int_arg("page") or 1
+    page = page_number(request.args.get("page"))
     today = clock.today()
     pagination = queries.list_actions(filters, today, page, current_app.config["PER_PAGE"],
                                       count_limit=current_app.config["ACTION_LIST_COUNT_LIMIT"],
@@ -61,14 +57,14 @@ def mine():
                            today=clock.today())
 
 
-@bp.get("/actions/<int:action_id>")
+@bp.get("/actions/<id:action_id>")
 @login_required
 def show(action_id: int):
     """Show an action, its history and evidence, and the forms the user may use."""
     return render_action(action_or_404(action_id))
 
 
-@bp.post("/actions/<int:action_id>/update")
+@bp.post("/actions/<id:action_id>/update")
 @login_required
 def update(action_id: int):
     """Record a status and progress update, with evidence files, links and indicator values."""
@@ -98,7 +94,7 @@ def update(action_id: int):
     return done(_("Update recorded."), url_for("actions.show", action_id=action.id))
 
 
-@bp.route("/recommendations/<int:recommendation_id>/actions/new", methods=["GET", "POST"])
+@bp.route("/recommendations/<id:recommendation_id>/actions/new", methods=["GET", "POST"])
 @manager_required
 def create(recommendation_id: int):
     """Add an action to a recommendation."""
@@ -114,7 +110,7 @@ def create(recommendation_id: int):
                            action=None), form_status(form, result)
 
 
-@bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
+@bp.route("/actions/<id:action_id>/edit", methods=["GET", "POST"])
 @manager_required
 def edit(action_id: int):
     """Change an action's title, owner, institutions or dates."""

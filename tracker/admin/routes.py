@@ -66,7 +66,7 @@ def create_user():
     return _render_form("admin/user_form.html", form, user=None)
 
 
-@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>/edit", methods=["GET", "POST"])
 @admin_required
 def edit_user(user_id: int):
     """Change an account's role, institution, language, activation or password."""
@@ -94,7 +94,7 @@ def institutions():
 
 
 @bp.route("/institutions/new", methods=["GET", "POST"], defaults={"institution_id": None})
-@bp.route("/institutions/<int:institution_id>/edit", methods=["GET", "POST"])
+@bp.route("/institutions/<id:institution_id>/edit", methods=["GET", "POST"])
 @admin_required
 def edit_institution(institution_id: int | None):
     """Create or change an institution."""
@@ -118,7 +118,7 @@ def themes():
 
 
 @bp.route("/themes/new", methods=["GET", "POST"], defaults={"theme_id": None})
-@bp.route("/themes/<int:theme_id>/edit", methods=["GET", "POST"])
+@bp.route("/themes/<id:theme_id>/edit", methods=["GET", "POST"])
 @admin_required
 def edit_theme(theme_id: int | None):
     """Create, rename or deactivate a theme."""

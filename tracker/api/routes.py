@@ -23,7 +23,6 @@ from tracker.api import auth, problems
 from tracker.api import queries as api_queries
 from tracker.api.problems import Problem
 from tracker.api.schemas import (
-    MAX_ID,
     ActionArgs,
     ActionDetail,
     ActionPage,
@@ -37,6 +36,7 @@ from tracker.api.schemas import (
     UpdateIn,
     UpdateOut,
 )
+from tracker.args import positive_int
 from tracker.bearer import digest
 from tracker.domain import DomainError
 from tracker.events import queries as event_queries
@@ -57,7 +57,6 @@ from tracker.urls import external_url
 
 bp = Blueprint("api", __name__, description="Events, recommendations and actions.")
 
-ID = f"int(min=1, max={MAX_ID})"  # larger ids cannot exist: 404, never a database error
 MAX_BODY_BYTES = 64 * 1024
 
 
@@ -67,7 +66,7 @@ def _rate_key() -> str:
 
 
 # Counted per token (per address without one); the limit is read at each request.
-limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", "600 per minute"),
+limiter.limit(lambda: current_app.config["API_RATE_LIMIT"],
               key_func=_rate_key)(bp)
 
 
@@ -110,9 +109,9 @@ def _action_filters(args: dict[str, Any]) -> action_queries.ActionFilters:
     institution_id = None
     if "institution" in args:
         value = args["institution"].strip()
-        if value.isdigit():
-            institution = db.session.get(Institution, int(value)) if int(value) <= MAX_ID \
-                else None
+        if value.isascii() and value.isdigit():
+            number = positive_int(value)
+            institution = db.session.get(Institution, number) if number else None
         else:
             institution = db.session.scalar(
                 select(Institution).where(Institution.code == value.upper()))
@@ -164,7 +163,7 @@ def list_events(args):
                           for event, recommendations, actions in result.items])
 
 
-@bp.route(f"/events/<{ID}:event_id>")
+@bp.route("/events/<id:event_id>")
 @bp.response(200, EventDetail)
 def get_event(event_id: int):
     """Read an event, with its recommendations."""
@@ -196,7 +195,7 @@ def list_recommendations(args):
                           for rec, progress, actions, overdue in result.items])
 
 
-@bp.route(f"/recommendations/<{ID}:recommendation_id>")
+@bp.route("/recommendations/<id:recommendation_id>")
 @bp.response(200, RecommendationDetail)
 def get_recommendation(recommendation_id: int):
     """Read a recommendation, with its indicators and actions."""
@@ -229,7 +228,7 @@ def list_actions(args):
     return _page(result)
 
 
-@bp.route(f"/actions/<{ID}:action_id>")
+@bp.route("/actions/<id:action_id>")
 @bp.response(200, ActionDetail)
 def get_action(action_id: int):
     """Read an action, with its indicators and its latest history."""
@@ -258,7 +257,7 @@ def _updatable_action(view):
     return wrapped
 
 
-@bp.route(f"/actions/<{ID}:action_id>/updates", methods=["POST"])
+@bp.route("/actions/<id:action_id>/updates", methods=["POST"])
 @_updatable_action
 @bp.arguments(UpdateIn, description="The new status and progress, a comment, and the "
                                     "version of the action the update is based on.")

@@ -12,11 +12,11 @@ from marshmallow import fields, validate
 
 from tracker import clock
 from tracker.actions.queries import SORTS as ACTION_SORTS
+from tracker.args import MAX_INT
 from tracker.events.queries import SORTS as RECOMMENDATION_SORTS
 from tracker.models import TEXT_MAX_LENGTH, Priority, Status, UpdateKind
 from tracker.urls import external_url
 
-MAX_ID = 2**31 - 1  # the id columns are 32-bit integers on PostgreSQL
 MAX_PER_PAGE = 100
 # The statuses an update may ask for: as in the web form, "completed" is asked and the
 # action then waits for validation when a focal point reports it.
@@ -52,7 +52,7 @@ class Text(fields.String):
 
 
 def _id(**kwargs) -> fields.Integer:
-    return fields.Integer(validate=validate.Range(1, MAX_ID), **kwargs)
+    return fields.Integer(validate=validate.Range(1, MAX_INT), **kwargs)
 
 
 # --- Query parameters -----------------------------------------------------------------

@@ -27,7 +27,9 @@ from tracker.models import (
     recommendation_gcm,
 )
 
-DUE_SOON_DAYS = 30
+# The dashboard's "due in the next 30 days" (its headings say 30): a month's view for
+# coordinators, wider than the weekly digest's DIGEST_DUE_SOON_DAYS for focal points.
+DUE_WITHIN_DAYS = 30
 LIST_LIMIT = 50
 TOP_RECOMMENDATIONS = 20
 TOP_EVENTS = 20
@@ -88,7 +90,7 @@ class Overview:
 
 def overview(today: date, event_id: int | None = None) -> Overview:
     """Count actions by status, and the overdue ones and those due soon, in one query."""
-    due_soon = due_soon_clause(today, DUE_SOON_DAYS)
+    due_soon = due_soon_clause(today, DUE_WITHIN_DAYS)
     stmt = select(
         Action.status,
         func.count(Action.id),
@@ -129,8 +131,8 @@ def _listed(stmt: Select) -> list[ListedAction]:
 
 def due_soon_actions(today: date, event_id: int | None = None,
                      limit: int = LIST_LIMIT) -> list[ListedAction]:
-    """Return open actions due within DUE_SOON_DAYS, soonest first."""
-    stmt = (select(Action).where(due_soon_clause(today, DUE_SOON_DAYS))
+    """Return open actions due within DUE_WITHIN_DAYS, soonest first."""
+    stmt = (select(Action).where(due_soon_clause(today, DUE_WITHIN_DAYS))
             .order_by(Action.deadline, Action.id).limit(limit))
     return _listed(_scoped(stmt, today, event_id))
 
@@ -366,7 +368,7 @@ class Dashboard:
     def due_soon_args(self) -> dict[str, str]:
         """Return the query string of the action list of deadlines in the next days."""
         return self.list_args(deadline_from=self.today,
-                              deadline_to=self.today + timedelta(days=DUE_SOON_DAYS))
+                              deadline_to=self.today + timedelta(days=DUE_WITHIN_DAYS))
 
 
 def dashboard(today: date, event_id: int | None = None) -> Dashboard:

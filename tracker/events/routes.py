@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker import clock
 from tracker.actions import queries, rules
+from tracker.args import page_number
 from tracker.events import queries as event_queries
 from tracker.events import services
 from tracker.events.forms import EventForm, RecommendationForm
@@ -56,8 +57,7 @@ def _recommendation_values(form: RecommendationForm) -> dict:
 @login_required
 def index():
     """List events, latest first, a page at a time, with their recommendations and actions."""
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page = page_number(request.args.get("page"))
     result = event_queries.list_events(page, current_app.config["PER_PAGE"])
     return render_template("events/index.html", pagination=result,
                            can_manage=can_manage(current_user))
@@ -68,8 +68,7 @@ def index():
 def recommendations():
     """List recommendations across events with their progress, filtered and sorted by URL."""
     filters = event_queries.RecommendationFilters.from_args(request.args)
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page = page_number(request.args.get("page"))
     result = event_queries.list_recommendations(filters, clock.today(), page,
                                                 current_app.config["PER_PAGE"])
     return render_template("events/recommendations.html", pagination=result, filters=filters,
@@ -89,7 +88,7 @@ def create():
     return render_template("events/form.html", form=form, event=None), 422 if form.errors else 200
 
 
-@bp.get("/events/<int:event_id>")
+@bp.get("/events/<id:event_id>")
 @login_required
 def show(event_id: int):
     """Show an event with its recommendations, their progress and their actions."""
@@ -108,7 +107,7 @@ def show(event_id: int):
                            can_manage=can_manage(current_user))
 
 
-@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@bp.route("/events/<id:event_id>/edit", methods=["GET", "POST"])
 @manager_required
 def edit(event_id: int):
     """Change an event's details."""
@@ -122,7 +121,7 @@ def edit(event_id: int):
     return render_template("events/form.html", form=form, event=event), 422 if form.errors else 200
 
 
-@bp.route("/events/<int:event_id>/recommendations/new", methods=["GET", "POST"])
+@bp.route("/events/<id:event_id>/recommendations/new", methods=["GET", "POST"])
 @manager_required
 def create_recommendation(event_id: int):
     """Add a recommendation to an event."""
@@ -143,7 +142,7 @@ def create_recommendation(event_id: int):
                            recommendation=None), 422 if form.errors else 200
 
 
-@bp.get("/recommendations/<int:recommendation_id>")
+@bp.get("/recommendations/<id:recommendation_id>")
 @login_required
 def show_recommendation(recommendation_id: int):
     """Show a recommendation, its derived progress and its actions."""
@@ -160,7 +159,7 @@ def show_recommendation(recommendation_id: int):
                                                                        indicators[0]))
 
 
-@bp.route("/recommendations/<int:recommendation_id>/edit", methods=["GET", "POST"])
+@bp.route("/recommendations/<id:recommendation_id>/edit", methods=["GET", "POST"])
 @manager_required
 def edit_recommendation(recommendation_id: int):
     """Change a recommendation's text or classification."""

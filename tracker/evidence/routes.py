@@ -13,7 +13,7 @@ from tracker.permissions import can_view_action
 bp = Blueprint("evidence", __name__)
 
 
-@bp.get("/evidence/<int:evidence_id>")
+@bp.get("/evidence/<id:evidence_id>")
 @login_required
 def download(evidence_id: int):
     """Send an evidence file as a download to someone allowed to see its action."""

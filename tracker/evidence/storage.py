@@ -58,7 +58,7 @@ class CheckedFile:
 
 def upload_folder() -> Path:
     """Return the folder evidence files are stored in (UPLOAD_FOLDER, else instance/uploads)."""
-    folder = current_app.config.get("UPLOAD_FOLDER") or os.path.join(
+    folder = current_app.config["UPLOAD_FOLDER"] or os.path.join(
         current_app.instance_path, "uploads")
     return Path(folder)
 

@@ -22,7 +22,7 @@ def _review_form(**kwargs) -> ReviewForm:
     return ReviewForm(themes=themes, objectives=objectives, **kwargs)
 
 
-@bp.route("/events/<int:event_id>/import", methods=["GET", "POST"])
+@bp.route("/events/<id:event_id>/import", methods=["GET", "POST"])
 @manager_required
 def upload(event_id: int):
     """Read a pasted or uploaded report and show the recommendation drafts found in it."""
@@ -33,7 +33,7 @@ def upload(event_id: int):
         try:
             drafts, text = services.drafts_from(
                 form.text.data, form.upload,
-                current_app.config.get("IMPORT_MAX_BYTES", readers.MAX_BYTES))
+                current_app.config["IMPORT_MAX_BYTES"])
         except (readers.ReportUnreadable, services.ImportRefused) as exc:
             field = form.file if form.upload is not None else form.text
             add_error(field, str(exc))
@@ -47,7 +47,7 @@ def upload(event_id: int):
     return render_template("importing/upload.html", form=form, event=event), status
 
 
-@bp.post("/events/<int:event_id>/import/accept")
+@bp.post("/events/<id:event_id>/import/accept")
 @manager_required
 def accept(event_id: int):
     """Create the accepted drafts as the event's recommendations, in one transaction."""

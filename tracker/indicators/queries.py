@@ -54,19 +54,15 @@ class Settings:
     tolerance: float = DEFAULT_TOLERANCE / 100
 
 
-def _setting(name: str, default: int) -> int:
+def _setting(name: str) -> int:
     # Set from TRACKER_<NAME> by tracker.config.
-    value = current_app.config.get(name, default)
-    try:
-        return max(int(value), 0)
-    except (TypeError, ValueError):
-        return default
+    return max(int(current_app.config[name]), 0)
 
 
 def settings() -> Settings:
     """Return the thresholds in force (INDICATOR_STALE_DAYS, INDICATOR_TOLERANCE in points)."""
-    return Settings(stale_days=_setting("INDICATOR_STALE_DAYS", DEFAULT_STALE_DAYS),
-                    tolerance=_setting("INDICATOR_TOLERANCE", DEFAULT_TOLERANCE) / 100)
+    return Settings(stale_days=_setting("INDICATOR_STALE_DAYS"),
+                    tolerance=_setting("INDICATOR_TOLERANCE") / 100)
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,7 @@ def _add(form: IndicatorForm, **owner):
     return _form_page(form, **owner)
 
 
-@bp.route("/actions/<int:action_id>/indicators/new", methods=["GET", "POST"])
+@bp.route("/actions/<id:action_id>/indicators/new", methods=["GET", "POST"])
 @manager_required
 def add_to_action(action_id: int):
     """Give an action an indicator, with its baseline and target."""
@@ -91,7 +91,7 @@ def add_to_action(action_id: int):
     return _add(IndicatorForm(), action=action)
 
 
-@bp.route("/recommendations/<int:recommendation_id>/indicators/new", methods=["GET", "POST"])
+@bp.route("/recommendations/<id:recommendation_id>/indicators/new", methods=["GET", "POST"])
 @manager_required
 def add_to_recommendation(recommendation_id: int):
     """Give a recommendation an indicator, with its baseline and target."""
@@ -99,7 +99,7 @@ def add_to_recommendation(recommendation_id: int):
     return _add(IndicatorForm(), recommendation=recommendation)
 
 
-@bp.route("/indicators/<int:indicator_id>/edit", methods=["GET", "POST"])
+@bp.route("/indicators/<id:indicator_id>/edit", methods=["GET", "POST"])
 @manager_required
 def edit(indicator_id: int):
     """Change an indicator's name, unit, baseline, target, source or disaggregation."""
@@ -112,7 +112,7 @@ def edit(indicator_id: int):
     return _form_page(form, indicator=indicator)
 
 
-@bp.post("/indicators/<int:indicator_id>/delete")
+@bp.post("/indicators/<id:indicator_id>/delete")
 @manager_required
 def delete(indicator_id: int):
     """Remove an indicator and its values (the history keeps what they were)."""
@@ -124,7 +124,7 @@ def delete(indicator_id: int):
     return redirect(back)
 
 
-@bp.route("/indicators/<int:indicator_id>/measurements/new", methods=["GET", "POST"])
+@bp.route("/indicators/<id:indicator_id>/measurements/new", methods=["GET", "POST"])
 @login_required
 def record(indicator_id: int):
     """Record a value of a recommendation's indicator, and list the values recorded."""

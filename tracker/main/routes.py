@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, request, session, url_for
+from flask import Blueprint, abort, redirect, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from tracker.admin.services import update_user
 from tracker.auth.services import safe_next
 from tracker.extensions import db
+from tracker.main.forms import LanguageForm
 from tracker.models import Role
 
 bp = Blueprint("main", __name__)
@@ -26,14 +27,15 @@ def index():
 @bp.post("/language")
 def set_language():
     """Remember the chosen language for this browser and go back where the user was."""
-    locale = request.form.get("locale", "")
-    if locale not in current_app.config["LANGUAGES"]:
+    form = LanguageForm()
+    if not form.validate_on_submit():
         abort(400)
+    locale = form.locale.data
     session["locale"] = locale
     if current_user.is_authenticated and current_user.locale != locale:
         update_user(current_user, current_user, {"locale": locale})
         db.session.commit()
-    return redirect(safe_next(request.form.get("next")) or url_for("main.index"))
+    return redirect(safe_next(form.next.data) or url_for("main.index"))
 
 
 @bp.get("/ping")

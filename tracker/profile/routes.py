@@ -64,7 +64,7 @@ def create_api_token():
     return _render_profile(new_token=secret, status=201)
 
 
-@bp.post("/profile/api-tokens/<int:token_id>/revoke")
+@bp.post("/profile/api-tokens/<id:token_id>/revoke")
 @login_required
 def revoke_api_token(token_id: int):
     """Revoke one of the user's API tokens; requests made with it are refused from now on."""

@@ -15,7 +15,7 @@ from tracker.public.forms import VisibilityForm
 bp = Blueprint("public", __name__)
 
 
-@bp.post("/events/<int:event_id>/visibility")
+@bp.post("/events/<id:event_id>/visibility")
 @manager_required
 def visibility(event_id: int):
     """Make an event public or private."""
@@ -34,7 +34,7 @@ def visibility(event_id: int):
     return redirect(url_for("events.show", event_id=event.id))
 
 
-@bp.get("/public/events/<int:event_id>")
+@bp.get("/public/events/<id:event_id>")
 def event(event_id: int):
     """Show a public event's recommendations and their progress, without personal data."""
     event = db.session.get(Event, event_id)

@@ -39,7 +39,7 @@ def plan_command(day: date | None, dry_run: bool) -> None:
 @reminders.command("deliver")
 def deliver_command() -> None:
     """Send the emails waiting in the outbox."""
-    if not current_app.config.get("MAIL_SERVER"):
+    if not current_app.config["MAIL_SERVER"]:
         click.echo("MAIL_SERVER is not set: emails stay in the outbox (see /admin/outbox).")
         return
     click.echo(str(jobs.deliver()))

@@ -49,7 +49,7 @@ class PermanentFailure(Exception):
 
 def mail_configured() -> bool:
     """Tell whether an SMTP server is configured; without one, emails wait in the outbox."""
-    return bool(current_app.config.get("MAIL_SERVER"))
+    return bool(current_app.config["MAIL_SERVER"])
 
 
 def claim(batch_size: int) -> list[int]:
@@ -118,7 +118,7 @@ class SmtpConnection:
             client = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout)
             if config["MAIL_USE_TLS"]:
                 client.starttls(context=ssl.create_default_context())
-        if config.get("MAIL_USERNAME"):
+        if config["MAIL_USERNAME"]:
             client.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         return client
 

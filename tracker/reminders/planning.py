@@ -170,7 +170,7 @@ def awaiting_news_reminders(day: date, plan: Plan) -> None:
 def weekly_digests(day: date, plan: Plan) -> None:
     """Plan each focal point's weekly digest: open actions as overdue, due soon and later."""
     period = f"{day.isocalendar().year}-W{day.isocalendar().week:02d}"
-    days = current_app.config["DUE_SOON_DAYS"]
+    days = current_app.config["DIGEST_DUE_SOON_DAYS"]
     soon = day + timedelta(days=days)
     users = db.session.scalars(select(User).where(User.role == Role.FOCAL_POINT, User.active)
                                .order_by(User.id)).all()

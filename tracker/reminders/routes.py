@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from tracker import audit, clock
 from tracker.actions import review, services
+from tracker.args import page_number
 from tracker.extensions import csrf, db
 from tracker.models import Action, MessageKind, MessageStatus, OutboxMessage, Status, User
 from tracker.permissions import admin_required, can_update_action
@@ -122,14 +123,15 @@ def outbox():
         (OutboxMessage.status == MessageStatus.FAILED).desc(), OutboxMessage.id.desc())
     if status in MessageStatus._value2member_map_:
         stmt = stmt.where(OutboxMessage.status == status)
-    page = db.paginate(stmt, per_page=50, error_out=False)
+    page = db.paginate(stmt, page=page_number(request.args.get("page")), per_page=50,
+                       error_out=False)
     counts = dict(db.session.execute(
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
     return render_template("reminders/outbox.html", page=page, counts=counts,
                            mail_configured=delivery.mail_configured(), status=status)
 
 
-@bp.get("/admin/outbox/<int:message_id>")
+@bp.get("/admin/outbox/<id:message_id>")
 @admin_required
 def outbox_message(message_id: int):
     """Show one email as it will be (or was) sent."""
@@ -137,7 +139,7 @@ def outbox_message(message_id: int):
     return render_template("reminders/outbox_message.html", message=message)
 
 
-@bp.post("/admin/outbox/<int:message_id>/retry")
+@bp.post("/admin/outbox/<id:message_id>/retry")
 @admin_required
 def retry(message_id: int):
     """Queue a failed email again."""

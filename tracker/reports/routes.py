@@ -20,14 +20,14 @@ def _render_report(event_id: int) -> tuple[Event, str]:
     return event, render_template("reports/event.html", report=report, event=event)
 
 
-@bp.get("/events/<int:event_id>/report")
+@bp.get("/events/<id:event_id>/report")
 @login_required
 def event(event_id: int):
     """Show an event's progress report, laid out to print on A4."""
     return _render_report(event_id)[1]
 
 
-@bp.get("/events/<int:event_id>/report.pdf")
+@bp.get("/events/<id:event_id>/report.pdf")
 @login_required
 def event_pdf(event_id: int):
     """Send an event's progress report as a PDF file."""

@@ -28,7 +28,7 @@ def queue():
                            today=clock.today())
 
 
-@bp.post("/actions/<int:action_id>/review")
+@bp.post("/actions/<id:action_id>/review")
 @manager_required
 def decide(action_id: int):
     """Validate a reported completion, or return it to its owner with a comment."""
@@ -48,7 +48,7 @@ def decide(action_id: int):
     return render_action(action_or_404(action_id), review_form=form, status_code=status)
 
 
-@bp.post("/actions/<int:action_id>/extension")
+@bp.post("/actions/<id:action_id>/extension")
 @login_required
 def request_extension(action_id: int):
     """Ask for a later deadline, with a reason."""
@@ -66,7 +66,7 @@ def request_extension(action_id: int):
     return render_action(action_or_404(action_id), extension_form=form, status_code=422)
 
 
-@bp.post("/extensions/<int:request_id>/decision")
+@bp.post("/extensions/<id:request_id>/decision")
 @manager_required
 def decide_extension(request_id: int):
     """Accept or refuse a deadline request."""

@@ -22,8 +22,6 @@ MEDIA_TYPES = {
 }
 # A larger file's preview lists its first rows only; its errors are all listed.
 PREVIEW_ROWS = 1000
-# A file with at least this many rows is written in the background, with a progress page.
-BACKGROUND_ROWS = 200
 
 
 def _preview_page(preview: validate.Preview, filename: str, token: str | None = None):
@@ -88,7 +86,7 @@ def confirm():
         sheet = reader.read_bytes("spreadsheet" + extension, data, services.max_bytes())
     except reader.SheetUnreadable as exc:
         return _upload_page(UploadForm(formdata=None), 422, str(exc))
-    if len(sheet.rows) >= current_app.config.get("SPREADSHEET_BACKGROUND_ROWS", BACKGROUND_ROWS):
+    if len(sheet.rows) >= current_app.config["SPREADSHEET_BACKGROUND_ROWS"]:
         jobs.start(current_user, form.token.data, sheet, locale=str(get_locale()))
         return redirect(url_for("spreadsheets.progress", token=form.token.data), 303)
     preview = validate.check(sheet)

@@ -20,7 +20,7 @@ from tracker.actions.services import Change, create_action, edit_action, record_
 from tracker.domain import DomainError
 from tracker.events.services import create_recommendation, update_recommendation
 from tracker.models import User
-from tracker.spreadsheets.reader import EXTENSIONS, MAX_BYTES
+from tracker.spreadsheets.reader import EXTENSIONS
 from tracker.spreadsheets.validate import CREATE, UPDATE, ActionPlan, Preview, RecommendationPlan
 
 # A stashed file is kept this long for its import to be confirmed.
@@ -89,12 +89,12 @@ def _apply_action(actor: User, plan: ActionPlan) -> None:
 
 def max_bytes() -> int:
     """Return the largest spreadsheet accepted, in bytes."""
-    return current_app.config.get("SPREADSHEET_MAX_BYTES", MAX_BYTES)
+    return current_app.config["SPREADSHEET_MAX_BYTES"]
 
 
 def folder() -> Path:
     """Return the folder that keeps uploaded files between preview and import."""
-    configured = current_app.config.get("SPREADSHEET_IMPORT_FOLDER")
+    configured = current_app.config["SPREADSHEET_IMPORT_FOLDER"]
     return Path(configured or Path(current_app.instance_path) / "spreadsheet-imports")
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.actions import rules
+from tracker.args import positive_int
 from tracker.audit import jsonable
 from tracker.extensions import db
 from tracker.models import (
@@ -318,7 +319,7 @@ class _Catalog:
         for batch in _batches(event_keys):
             for event in db.session.scalars(select(Event).where(Event.ref.in_(batch))):
                 self.events_by_ref[event.ref] = event
-        ids = {int(key) for key in event_keys if key.isdigit() and len(key) < 10}
+        ids = {number for number in map(positive_int, event_keys) if number}
         for batch in _batches(ids):
             for event in db.session.scalars(select(Event).where(Event.id.in_(batch))):
                 self.events_by_id[event.id] = event
@@ -362,8 +363,8 @@ class _Catalog:
 
     def event(self, key: str) -> Event | None:
         event = self.events_by_ref.get(key)
-        if event is None and key.isdigit() and len(key) < 10:
-            event = self.events_by_id.get(int(key))
+        if event is None and (number := positive_int(key)):
+            event = self.events_by_id.get(number)
         return event
 
 
@@ -545,7 +546,7 @@ class _Checker:
         if "gcm_objectives" in self.present:
             objectives = []
             for part in cells["gcm_objectives"]:
-                objective = self.catalog.objectives.get(int(part)) if part.isdigit() else None
+                objective = self.catalog.objectives.get(positive_int(part))
                 if objective is None:
                     self.error("gcm_objectives", _(
                         "Unknown GCM objective %(value)s: the objectives are numbered 1 to "
