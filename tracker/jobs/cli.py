@@ -18,6 +18,8 @@ def jobs() -> None:
 def run_command(limit: int | None) -> None:
     """Run the waiting jobs once, one at a time, then exit."""
     report = run_pending(limit)
-    click.echo(f"Jobs: {report.done} done, {report.failed} failed"
-               + (f", {report.lost} taken over by another worker" if report.lost else "")
+    extras = [f"{report.lost} taken over by another worker"] if report.lost else []
+    if report.abandoned:
+        extras.append(f"{report.abandoned} failed as their worker died")
+    click.echo(", ".join([f"Jobs: {report.done} done", f"{report.failed} failed", *extras])
                + ".")

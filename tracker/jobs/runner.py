@@ -36,6 +36,8 @@ class RunReport:
     failed: int = 0
     # Taken over by another worker after this one's lease ran out: their work was undone.
     lost: int = 0
+    # Failed before this run: their worker died on their last allowed attempt.
+    abandoned: int = 0
 
     @property
     def ran(self) -> int:
@@ -57,8 +59,8 @@ def run_pending(limit: int | None = None, worker: str | None = None) -> RunRepor
         raise RuntimeError("jobs run in the worker process, never in a web request")
     worker = worker or worker_name()
     report = RunReport()
-    if queue.fail_abandoned():
-        db.session.commit()
+    report.abandoned = queue.fail_abandoned()
+    db.session.commit()
     while limit is None or report.ran < limit:
         job = queue.claim(worker)
         if job is None:
@@ -74,6 +76,8 @@ def run_scheduled() -> None:
     if report.ran:
         logger.info("jobs: %d done, %d failed, %d lost", report.done, report.failed,
                     report.lost)
+    if report.abandoned:
+        logger.warning("jobs: %d abandoned by a worker that died, failed", report.abandoned)
 
 
 class _Reporter:
