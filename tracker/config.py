@@ -75,6 +75,10 @@ def from_environment(instance_path: str) -> dict:
         "SCHEDULE_DELIVER": os.environ.get("TRACKER_SCHEDULE_DELIVER", "*/5 * * * *"),
         "SCHEDULE_DIGEST": os.environ.get("TRACKER_SCHEDULE_DIGEST", "0 8 * * mon"),
         "SCHEDULE_SUMMARY": os.environ.get("TRACKER_SCHEDULE_SUMMARY", "30 8 * * mon"),
+        # Queued jobs (large imports): how often the scheduler process looks at the queue, and
+        # how long a job's worker may stay silent before the job is taken for abandoned.
+        "JOBS_POLL_SECONDS": int(os.environ.get("TRACKER_JOBS_POLL_SECONDS", "3")),
+        "JOBS_LEASE_SECONDS": int(os.environ.get("TRACKER_JOBS_LEASE_SECONDS", "120")),
     }
 
 

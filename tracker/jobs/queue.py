@@ -28,9 +28,6 @@ from tracker.jobs import registry
 from tracker.models import Job, JobState, User
 from tracker.models.types import utcnow
 
-# A worker that has not reported for this long is taken for dead and its job for abandoned.
-LEASE_SECONDS = 120
-
 
 class UnknownKind(ValueError):
     """Raised when queuing a job of a kind no module declares."""
@@ -38,7 +35,7 @@ class UnknownKind(ValueError):
 
 def lease_seconds() -> int:
     """Return how long a claim lasts without news from its worker (JOBS_LEASE_SECONDS)."""
-    return int(current_app.config.get("JOBS_LEASE_SECONDS", LEASE_SECONDS))
+    return current_app.config["JOBS_LEASE_SECONDS"]
 
 
 def enqueue(kind: str, payload: dict[str, Any], *, requested_by: User | None = None,

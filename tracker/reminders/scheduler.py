@@ -25,8 +25,6 @@ JOBS: dict[str, tuple[str, Callable[[], object]]] = {
     "summary": ("SCHEDULE_SUMMARY", jobs.plan_summaries),
     "deliver": ("SCHEDULE_DELIVER", jobs.deliver),
 }
-# How often the queue of background work is looked at.
-QUEUE_POLL_SECONDS = 3
 
 
 def _in_app_context(app: Flask, function: Callable[[], object]) -> Callable[[], None]:
@@ -57,8 +55,8 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
             )
     # One runner at a time: a long import holds it, and the queue waits its turn.
     scheduler.add_job(
-        _in_app_context(app, run_scheduled), IntervalTrigger(seconds=app.config.get(
-            "JOBS_POLL_SECONDS", QUEUE_POLL_SECONDS)), id="queue", name="queue",
+        _in_app_context(app, run_scheduled),
+        IntervalTrigger(seconds=app.config["JOBS_POLL_SECONDS"]), id="queue", name="queue",
         coalesce=True, max_instances=1, replace_existing=True)
     return scheduler
 

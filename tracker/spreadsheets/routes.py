@@ -133,7 +133,6 @@ def progress(job_id: int):
     if job.state == JobState.DONE:
         flash(_summary(job.result["rows"], job.result["counts"]), "success")
         return redirect(url_for("events.index"))
-    patience = timedelta(seconds=current_app.config.get("JOBS_WORKER_PATIENCE_SECONDS",
-                                                        WORKER_PATIENCE_SECONDS))
+    patience = timedelta(seconds=WORKER_PATIENCE_SECONDS)
     return render_template("spreadsheets/progress.html", job=job, states=JobState,
                            waiting=job.waiting_for_worker(utcnow(), patience))
