@@ -175,3 +175,24 @@ def test_two_runners_at_once_run_each_job_exactly_once(app, recorded):
     db.session.expire_all()
     jobs = db.session.scalars(select(Job).where(Job.id.in_(ids))).all()
     assert {(job.state, job.attempts) for job in jobs} == {(JobState.DONE, 1)}
+
+
+def test_a_running_job_reports_its_progress_beside_its_own_transaction(app, runner):
+    seen: dict[str, int] = {}
+
+    def count(job: registry.JobContext) -> dict:
+        job.report(7)
+        with db.engine.connect() as page:  # what the progress page reads meanwhile
+            seen["done"] = page.scalar(select(Job.progress_done).where(Job.id == job.job_id))
+        return {}
+
+    registry.register(registry.JobKind("test_count", count))
+    try:
+        job = queue.enqueue("test_count", {}, total=10)
+        db.session.commit()
+        assert runner.invoke(args=["jobs", "run"]).output.strip() == "Jobs: 1 done, 0 failed."
+    finally:
+        registry.unregister("test_count")
+    # SQLite has a single writer, which a job's transaction holds: progress shows at the end.
+    assert seen["done"] == (0 if db.engine.dialect.name == "sqlite" else 7)
+    assert (job.state, job.progress_done) == (JobState.DONE, 10)

@@ -27,7 +27,7 @@ def can_administer(user: User) -> bool:
 
 def can_follow_job(user: User, job: Job) -> bool:
     """Tell whether `user` may see how a background job goes: whoever queued it, or an admin."""
-    return user.is_authenticated and (job.requested_by_id == user.id or user.role == Role.ADMIN)
+    return user.is_authenticated and (job.requested_by_id == user.id or can_administer(user))
 
 
 def can_view_action(user: User, action: Action) -> bool:

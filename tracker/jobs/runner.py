@@ -81,15 +81,15 @@ def run_scheduled() -> None:
 
 
 class _Reporter:
-    """Write a job's progress, at most every `REPORT_EVERY_SECONDS`."""
+    """Write a job's progress: the first report at once, then one a second at most."""
 
     def __init__(self, job_id: int, token: str) -> None:
         self.job_id, self.token = job_id, token
-        self.last = time.monotonic()
+        self.last: float | None = None
 
     def __call__(self, done: int) -> None:
         now = time.monotonic()
-        if now - self.last >= REPORT_EVERY_SECONDS:
+        if self.last is None or now - self.last >= REPORT_EVERY_SECONDS:
             self.last = now
             queue.renew(self.job_id, self.token, done)
 
