@@ -421,6 +421,7 @@ def test_the_progress_of_an_import_is_shown_to_its_user_and_admins_only(
     assert client.get(location).status_code == 404
     assert client.get("/spreadsheets/import/not-a-token").status_code == 404
     assert client.get("/spreadsheets/import/999999").status_code == 404
+    assert client.get("/spreadsheets/import/99999999999999").status_code == 404
 
     auth.logout()
     auth.login(make_user(Role.ADMIN, email="admin@onm.tn"))

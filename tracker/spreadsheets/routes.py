@@ -30,6 +30,8 @@ PREVIEW_ROWS = 1000
 BACKGROUND_ROWS = 200
 # A queued import not started after this long waits for a worker that is busy or not running.
 WORKER_PATIENCE_SECONDS = 30
+# Ids are 32-bit on PostgreSQL: a larger one names no job, and querying it is an error there.
+MAX_ID = 2**31 - 1
 
 
 def _preview_page(preview: validate.Preview, filename: str, token: str | None = None):
@@ -125,7 +127,7 @@ def _summary(rows: int, counts: dict[str, int]) -> str:
 @manager_required
 def progress(job_id: int):
     """Follow an import queued for the worker; the page reloads itself until it ends."""
-    job = db.session.get(Job, job_id)
+    job = db.session.get(Job, job_id) if job_id <= MAX_ID else None
     if job is None or job.kind != jobs.SPREADSHEET_IMPORT:
         abort(404)
     if not can_follow_job(current_user, job):
