@@ -158,6 +158,7 @@ def world(make_user, make_action, make_institution):
         "token": "not-a-valid-token",
         "token_id": 1,
         "message_id": 1,
+        "job_id": 1,
         "filename": "tracker.css",
     }
     yield users, ids

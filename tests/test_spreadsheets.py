@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
-import time
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -17,6 +17,8 @@ from tracker.models import (
     Action,
     ActionUpdate,
     AuditEntry,
+    Job,
+    JobState,
     Recommendation,
     Role,
     Status,
@@ -340,68 +342,102 @@ def many_rows(count: int) -> list[dict[str, str]]:
             for n in range(1, count + 1)]
 
 
-def follow_import(client, location: str, limit: int = 600):
-    """Reload the progress page as the browser does until the import ends."""
-    for _ in range(limit):
-        response = client.get(location)
-        if response.status_code != 200 or 'http-equiv="refresh"' not in response.get_data(
-                as_text=True):
-            return response
-        time.sleep(0.1)
-    raise AssertionError("the import did not end")
-
-
-def test_a_long_import_runs_in_the_background_and_shows_its_progress(app, client, world):
+def confirm_in_background(app, client, rows: int) -> str:
+    """Check a file of `rows` rows, confirm it, and return the page that follows its import."""
     app.config["SPREADSHEET_BACKGROUND_ROWS"] = 40
-    preview = check(client, xlsx(many_rows(60)))
+    preview = check(client, xlsx(many_rows(rows)))
     token = TOKEN_RE.search(preview.get_data(as_text=True)).group(1)
-
     response = client.post("/spreadsheets/import/confirm", data={"token": token})
     assert response.status_code == 303
-    location = response.headers["Location"]
-    assert location.endswith(f"/spreadsheets/import/{token}")
-    page = client.get(location)
-    assert page.status_code in (200, 302)
-    if page.status_code == 200:  # still running: a progress bar over the 60 rows
-        assert '<progress id="import-progress" max="60"' in page.get_data(as_text=True)
+    return response.headers["Location"]
 
-    done = follow_import(client, location)
+
+def run_jobs(runner) -> str:
+    result = runner.invoke(args=["jobs", "run"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_a_long_import_is_queued_for_the_worker_and_shows_its_progress(app, client, runner,
+                                                                      world):
+    location = confirm_in_background(app, client, 60)
+    job = db.session.scalars(select(Job)).one()
+    assert location.endswith(f"/spreadsheets/import/{job.id}")
+
+    # The web only queued it: nothing is written until the worker runs it.
+    page = client.get(location)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert 'http-equiv="refresh"' in text
+    assert '<progress id="import-progress" max="60" value="0">' in text
+    assert "Waiting for the worker" not in text
+    assert job.state == JobState.QUEUED
+    assert db.session.scalar(select(func.count()).select_from(Action)) == 0
+
+    assert run_jobs(runner).strip() == "Jobs: 1 done, 0 failed."
+    done = client.get(location)
     assert done.status_code == 302
     summary = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "Spreadsheet imported (60 rows): 60 created, 0 updated, 0 unchanged." in summary
-    db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Action)) == 60
     assert db.session.scalar(select(func.count()).select_from(Recommendation)) == 1
+    assert (job.state, job.progress_done, job.attempts) == (JobState.DONE, 60, 1)
 
 
-def test_a_background_import_that_fails_writes_nothing_and_says_why(app, client, world):
-    app.config["SPREADSHEET_BACKGROUND_ROWS"] = 40
-    preview = check(client, xlsx(many_rows(60)))
-    token = TOKEN_RE.search(preview.get_data(as_text=True)).group(1)
+def test_the_progress_page_says_when_no_worker_has_taken_the_import(app, client, world):
+    location = confirm_in_background(app, client, 45)
+    job = db.session.scalars(select(Job)).one()
+    job.created_at -= timedelta(minutes=5)
+    db.session.commit()
+
+    page = client.get(location).get_data(as_text=True)
+    assert "Waiting for the worker" in page
+    assert 'http-equiv="refresh"' in page
+
+
+def test_a_background_import_that_fails_writes_nothing_and_says_why(app, client, runner,
+                                                                   world):
+    location = confirm_in_background(app, client, 60)
     before = counts()
-    # Between the preview and the confirmation, the owner named in every row leaves.
+    # Between the confirmation and the worker's run, the owner named in every row leaves.
     world["owner"].email = "parti@onm.tn"
     db.session.commit()
 
-    response = client.post("/spreadsheets/import/confirm", data={"token": token})
-    outcome = follow_import(client, response.headers["Location"])
+    assert run_jobs(runner).strip() == "Jobs: 0 done, 1 failed."
+    outcome = client.get(location)
     page = outcome.get_data(as_text=True)
     assert outcome.status_code == 200
     assert "The import failed" in page
-    assert "nothing was imported" in page
-    db.session.expire_all()
+    assert "the file now has errors, and nothing was imported." in page
+    assert 'http-equiv="refresh"' not in page
     assert counts() == before
 
 
-def test_the_progress_of_another_users_import_is_not_shown(app, client, auth, world,
-                                                             make_user):
-    app.config["SPREADSHEET_BACKGROUND_ROWS"] = 40
-    preview = check(client, xlsx(many_rows(45)))
-    token = TOKEN_RE.search(preview.get_data(as_text=True)).group(1)
-    response = client.post("/spreadsheets/import/confirm", data={"token": token})
-    follow_import(client, response.headers["Location"])
+def test_a_failed_import_says_why_in_the_language_of_its_user(app, client, runner, world):
+    world["coordinator"].locale = "fr"
+    db.session.commit()
+    location = confirm_in_background(app, client, 45)
+    world["owner"].email = "parti@onm.tn"
+    db.session.commit()
+
+    run_jobs(runner)
+    page = client.get(location).get_data(as_text=True)
+    assert "L'import a échoué" in page
+    assert ("Les données de l'outil de suivi ont changé depuis l'aperçu : le fichier "
+            "comporte désormais des erreurs, et rien n'a été importé.") in html.unescape(page)
+
+
+def test_the_progress_of_an_import_is_shown_to_its_user_and_admins_only(
+        app, client, runner, auth, world, make_user):
+    location = confirm_in_background(app, client, 45)
 
     auth.logout()
     auth.login(make_user(Role.COORDINATOR, email="autre@onm.tn"))
-    assert client.get(response.headers["Location"]).status_code == 404
+    assert client.get(location).status_code == 404
     assert client.get("/spreadsheets/import/not-a-token").status_code == 404
+    assert client.get("/spreadsheets/import/999999").status_code == 404
+    assert client.get("/spreadsheets/import/99999999999999").status_code == 404
+
+    auth.logout()
+    auth.login(make_user(Role.ADMIN, email="admin@onm.tn"))
+    assert client.get(location).status_code == 200

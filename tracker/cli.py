@@ -79,6 +79,9 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(reminders)
     app.cli.add_command(scheduler_command)
+    from tracker.jobs.cli import jobs
+
+    app.cli.add_command(jobs)
     from tracker.backup.cli import backup
 
     app.cli.add_command(backup)

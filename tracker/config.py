@@ -83,6 +83,10 @@ def from_environment(instance_path: str, environ: Mapping[str, str] = os.environ
         "SCHEDULE_DELIVER": environ.get("TRACKER_SCHEDULE_DELIVER", "*/5 * * * *"),
         "SCHEDULE_DIGEST": environ.get("TRACKER_SCHEDULE_DIGEST", "0 8 * * mon"),
         "SCHEDULE_SUMMARY": environ.get("TRACKER_SCHEDULE_SUMMARY", "30 8 * * mon"),
+        # Queued jobs (large imports): how often the scheduler process looks at the queue, and
+        # how long a job's worker may stay silent before the job is taken for abandoned.
+        "JOBS_POLL_SECONDS": int(environ.get("TRACKER_JOBS_POLL_SECONDS", "3")),
+        "JOBS_LEASE_SECONDS": int(environ.get("TRACKER_JOBS_LEASE_SECONDS", "120")),
     }
 
 

@@ -10,7 +10,7 @@ from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, false, or_, true
 
-from tracker.models import Action, Role, User
+from tracker.models import Action, Job, Role, User
 
 MANAGERS = (Role.ADMIN, Role.COORDINATOR)
 
@@ -23,6 +23,11 @@ def can_manage(user: User) -> bool:
 def can_administer(user: User) -> bool:
     """Tell whether `user` may manage accounts, institutions and themes."""
     return user.is_authenticated and user.role == Role.ADMIN
+
+
+def can_follow_job(user: User, job: Job) -> bool:
+    """Tell whether `user` may see how a background job goes: whoever queued it, or an admin."""
+    return user.is_authenticated and (job.requested_by_id == user.id or can_administer(user))
 
 
 def can_view_action(user: User, action: Action) -> bool:

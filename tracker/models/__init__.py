@@ -27,6 +27,7 @@ from tracker.models.events import (
     recommendation_gcm,
 )
 from tracker.models.indicators import Indicator, Measurement
+from tracker.models.jobs import Job, JobState
 from tracker.models.outbox import MessageKind, MessageStatus, OutboxMessage, UsedToken
 from tracker.models.people import Institution, Role, User
 from tracker.models.tokens import ApiToken
@@ -55,6 +56,8 @@ __all__ = [
     "GcmObjective",
     "Indicator",
     "Institution",
+    "Job",
+    "JobState",
     "Measurement",
     "MessageKind",
     "MessageStatus",

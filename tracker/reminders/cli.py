@@ -64,6 +64,7 @@ def scheduler_command() -> None:
     scheduler = configure(BlockingScheduler(timezone=jobs.timezone()), app)
     for job_id, expression, next_run in next_runs(app):
         click.echo(f"{job_id:<8} {expression:<14} next {next_run:%Y-%m-%d %H:%M %Z}")
+    click.echo(f"{'queue':<8} every {app.config['JOBS_POLL_SECONDS']} s (the jobs the web queues)")
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):

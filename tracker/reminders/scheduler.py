@@ -4,6 +4,8 @@ It runs in its own process (`flask --app wsgi scheduler`), never in web workers:
 store cannot be shared between processes, and one scheduler per worker would send every
 reminder several times. Planning is idempotent anyway, so a second scheduler by mistake
 sends nothing twice.
+
+The same process runs the work the web queues (`tracker.jobs`), every few seconds.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
+from tracker.jobs.runner import run_scheduled
 from tracker.reminders import jobs
 
 JOBS: dict[str, tuple[str, Callable[[], object]]] = {
@@ -36,7 +40,11 @@ def _in_app_context(app: Flask, function: Callable[[], object]) -> Callable[[], 
 
 
 def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
-    """Add the tracker's jobs to `scheduler`, with the cron schedules of the configuration."""
+    """Add the tracker's jobs to `scheduler` and return it.
+
+    The reminders run on the cron schedules of the configuration, the runner of queued
+    work every `JOBS_POLL_SECONDS`.
+    """
     with app.app_context():
         for job_id, (setting, function) in JOBS.items():
             scheduler.add_job(
@@ -45,6 +53,11 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
                 # A restart after a missed slot runs the job once, up to a day late.
                 misfire_grace_time=24 * 3600,
             )
+    # One runner at a time: a long import holds it, and the queue waits its turn.
+    scheduler.add_job(
+        _in_app_context(app, run_scheduled),
+        IntervalTrigger(seconds=app.config["JOBS_POLL_SECONDS"]), id="queue", name="queue",
+        coalesce=True, max_instances=1, replace_existing=True)
     return scheduler
 
 

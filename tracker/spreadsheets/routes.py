@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -10,7 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
 from tracker.forms import add_error
-from tracker.permissions import manager_required
+from tracker.models import Job, JobState
+from tracker.models.types import utcnow
+from tracker.permissions import can_follow_job, manager_required
 from tracker.spreadsheets import jobs, reader, services, template, validate
 from tracker.spreadsheets.forms import ConfirmForm, UploadForm
 
@@ -22,6 +26,8 @@ MEDIA_TYPES = {
 }
 # A larger file's preview lists its first rows only; its errors are all listed.
 PREVIEW_ROWS = 1000
+# A queued import not started after this long waits for a worker that is busy or not running.
+WORKER_PATIENCE_SECONDS = 30
 
 
 def _preview_page(preview: validate.Preview, filename: str, token: str | None = None):
@@ -87,8 +93,9 @@ def confirm():
     except reader.SheetUnreadable as exc:
         return _upload_page(UploadForm(formdata=None), 422, str(exc))
     if len(sheet.rows) >= current_app.config["SPREADSHEET_BACKGROUND_ROWS"]:
-        jobs.start(current_user, form.token.data, sheet, locale=str(get_locale()))
-        return redirect(url_for("spreadsheets.progress", token=form.token.data), 303)
+        job = jobs.enqueue_import(current_user, sheet, locale=str(get_locale()))
+        db.session.commit()
+        return redirect(url_for("spreadsheets.progress", job_id=job.id), 303)
     preview = validate.check(sheet)
     if not preview.ok:
         flash(_("The tracker's data changed since the preview: the file now has errors, "
@@ -112,14 +119,18 @@ def _summary(rows: int, counts: dict[str, int]) -> str:
              updated=counts["update"], unchanged=counts["unchanged"])
 
 
-@bp.get("/import/<token>")
+@bp.get("/import/<id:job_id>")
 @manager_required
-def progress(token: str):
-    """Follow an import written in the background; the page reloads itself until it ends."""
-    state = jobs.read(current_user, token)
-    if state is None:
+def progress(job_id: int):
+    """Follow an import queued for the worker; the page reloads itself until it ends."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.kind != jobs.SPREADSHEET_IMPORT:
         abort(404)
-    if state.state == jobs.DONE:
-        flash(_summary(state.total, state.counts), "success")
+    if not can_follow_job(current_user, job):
+        abort(404)  # not 403: ids are sequential, and others' imports are not to be probed
+    if job.state == JobState.DONE:
+        flash(_summary(job.result["rows"], job.result["counts"]), "success")
         return redirect(url_for("events.index"))
-    return render_template("spreadsheets/progress.html", progress=state, jobs=jobs, token=token)
+    patience = timedelta(seconds=WORKER_PATIENCE_SECONDS)
+    return render_template("spreadsheets/progress.html", job=job, states=JobState,
+                           waiting=job.waiting_for_worker(utcnow(), patience))

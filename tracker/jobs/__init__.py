@@ -1,0 +1,1 @@
+"""Background work: requests queue jobs, the worker process (the scheduler's) runs them."""
