@@ -1,20 +1,39 @@
--- wrk script: optional POST body from the environment, status counts from every thread,
--- and a JSON summary at the end.
-local body = os.getenv("BENCH_BODY")
-if body and body ~= "" then
-  wrk.method = "POST"
-  wrk.body = body
-  wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-end
+-- wrk script: optional POSTs from a file (BENCH_POSTS: one "path<TAB>body" a line, each
+-- sent once: an update carries the version of the action it was based on, which the update
+-- then changes), status counts from every thread, and a JSON summary at the end.
+local posts_file = os.getenv("BENCH_POSTS")
 
 local threads = {}
 
 function setup(thread)
+  thread:set("tid", #threads)
   table.insert(threads, thread)
 end
 
 function init(args)
   statuses = {}
+  posts = nil
+  if posts_file and posts_file ~= "" then
+    posts = {}
+    local n = 0
+    for line in io.lines(posts_file) do
+      -- Threads take every other line, so no two send the same update.
+      if n % 2 == tid then table.insert(posts, line) end
+      n = n + 1
+    end
+    sent = 0
+  end
+end
+
+function request()
+  if posts == nil then return wrk.format() end
+  sent = sent + 1
+  local line = posts[((sent - 1) % #posts) + 1]
+  local tab = string.find(line, "\t")
+  local headers = {}
+  for name, value in pairs(wrk.headers) do headers[name] = value end
+  headers["Content-Type"] = "application/x-www-form-urlencoded"
+  return wrk.format("POST", string.sub(line, 1, tab - 1), headers, string.sub(line, tab + 1))
 end
 
 function response(status, headers, body)
