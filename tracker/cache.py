@@ -19,20 +19,12 @@ How stale the figures can be:
 
 The page prints when its figures were computed. A cache that fails (Redis down) is
 logged and skipped: the figures are then computed on every request, as without a cache.
-
-Each process also keeps the last few entries it read, under the same keys: the
-generation is still read from the shared cache on every call, so a write anywhere makes
-them stale as well, but a page that reads the same figures again skips fetching and
-unpickling them.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable
-from datetime import timedelta
-from threading import Lock
 from typing import Any
 
 from flask import current_app, has_app_context
@@ -47,8 +39,6 @@ GENERATION_KEY = "data-generation"
 # Tables written often that no figure reads: writing them does not make figures stale.
 UNCOUNTED_TABLES = frozenset({"outbox_message", "used_token", "audit_entry", "api_token"})
 _CHANGED = "tracker_data_changed"
-# How many entries each process keeps of those it read last (see the module's docstring).
-LOCAL_ENTRIES = 32
 
 
 def figures(name: str, parts: tuple, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -66,11 +56,6 @@ def figures(name: str, parts: tuple, compute: Callable[[], dict[str, Any]]) -> d
         locale = get_locale()
         generation = cache.get(GENERATION_KEY)
         key = ":".join(str(p) for p in (name, generation or "0", locale or "", *parts))
-        # Without a generation (no write since the cache started, or a cache that keeps
-        # nothing), a local entry could not tell that data changed: skip that layer.
-        found = _local_get(key, seconds) if generation else None
-        if found is not None:
-            return found
         found = cache.get(key)
     except Exception:  # noqa: BLE001  (any backend failure: compute without the cache)
         current_app.logger.warning("figures cache unavailable", exc_info=True)
@@ -81,33 +66,7 @@ def figures(name: str, parts: tuple, compute: Callable[[], dict[str, Any]]) -> d
             cache.set(key, found, timeout=seconds)
         except Exception:  # noqa: BLE001
             current_app.logger.warning("figures cache unavailable", exc_info=True)
-    if generation:
-        _local_set(key, found)
     return found
-
-
-def _local_store() -> tuple[Lock, OrderedDict[str, dict[str, Any]]]:
-    # One store per application, as its shared cache is; a lock for threaded servers.
-    return current_app.extensions.setdefault("tracker.figures", (Lock(), OrderedDict()))
-
-
-def _local_get(key: str, seconds: int) -> dict[str, Any] | None:
-    lock, entries = _local_store()
-    with lock:
-        found = entries.get(key)
-        if found is None or found["figures_computed_at"] <= utcnow() - timedelta(
-                seconds=seconds):
-            return None
-        entries.move_to_end(key)
-        return found
-
-
-def _local_set(key: str, value: dict[str, Any]) -> None:
-    lock, entries = _local_store()
-    with lock:
-        entries[key] = value
-        while len(entries) > LOCAL_ENTRIES:
-            entries.popitem(last=False)
 
 
 def data_changed() -> None:
