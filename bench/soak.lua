@@ -1,12 +1,14 @@
 -- wrk script for the sustained run: 90 % reads, 10 % writes (a comment on one action),
 -- counting the writes the server acknowledged (302) and every status seen.
 local threads = {}
-local body = os.getenv("SOAK_BODY")
-local update_path = os.getenv("SOAK_UPDATE_PATH")
+-- The writes: one "path<TAB>body" a line, each an update of another action based on its
+-- current version (an update moves the version on, so each line is sent once).
+local posts_file = os.getenv("SOAK_POSTS")
 local reads = {}
 for path in string.gmatch(os.getenv("SOAK_READS"), "[^ ]+") do table.insert(reads, path) end
 
 function setup(thread)
+  thread:set("tid", #threads)
   table.insert(threads, thread)
 end
 
@@ -16,6 +18,12 @@ function init(args)
   writes = 0
   counter = 0
   last_was_write = {}
+  posts = {}
+  local n = 0
+  for line in io.lines(posts_file) do
+    if n % 2 == tid then table.insert(posts, line) end  -- threads take every other line
+    n = n + 1
+  end
 end
 
 function request()
@@ -26,7 +34,9 @@ function request()
     local headers = {}
     for name, value in pairs(wrk.headers) do headers[name] = value end
     headers["Content-Type"] = "application/x-www-form-urlencoded"
-    return wrk.format("POST", update_path, headers, body)
+    local line = posts[((writes - 1) % #posts) + 1]
+    local tab = string.find(line, "\t")
+    return wrk.format("POST", string.sub(line, 1, tab - 1), headers, string.sub(line, tab + 1))
   end
   return wrk.format("GET", reads[(counter % #reads) + 1])
 end

@@ -2,10 +2,11 @@
 
     python bench/soak.py --database-url postgresql://postgres@127.0.0.1:5432/bench
 
-Each write records a comment marked with this run's id on one action, through the web
-form (CSRF token, version). At the end the database must hold exactly as many marked
-history rows as the server acknowledged (302), none lost and none doubled, and no
-response may be a 5xx. It prints the summary and exits 1 when either does not hold.
+Each write records a comment marked with this run's id on an action in progress, another
+one each time, through the web form (CSRF token, the action's current version). At the
+end the database must hold exactly as many marked history rows as the server
+acknowledged (302), none lost and none doubled, and no response may be a 5xx. It prints
+the summary and exits 1 when either does not hold.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 import secrets
 import subprocess
 import sys
+import tempfile
 import urllib.parse
 from pathlib import Path
 
@@ -39,21 +41,24 @@ def main() -> None:
     url = normalise_database_url(args.database_url)
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        action_id, version, progress = conn.execute(sa.text(
+        targets = conn.execute(sa.text(
             "SELECT id, version, progress FROM action WHERE status = 'in_progress' "
-            "ORDER BY id DESC LIMIT 1")).one()
+            "ORDER BY id DESC LIMIT 40000")).all()
+    action_id = targets[0][0]
     marker = f"soak-{secrets.token_hex(4)}"
     process = start_gunicorn(url, args.workers)
     try:
         cookie, token = login("coord@bench.example", "bench-password-2026")
-        body = urllib.parse.urlencode({"csrf_token": token, "status": "in_progress",
-                                       "progress": progress, "comment": marker,
-                                       "version": version, "links": ""})
+        posts = Path(tempfile.gettempdir()) / "tracker-soak-posts.tsv"
+        posts.write_text("".join(
+            f"/actions/{id_}/update\t" + urllib.parse.urlencode({
+                "csrf_token": token, "status": "in_progress", "progress": progress,
+                "comment": marker, "version": version, "links": ""}) + "\n"
+            for id_, version, progress in targets))
         reads = " ".join([f"/actions/{action_id}", "/actions?status=in_progress&institution=3",
                           "/my-actions", f"/actions/{action_id - 1}", "/events",
                           "/recommendations?theme=2"])
-        env = {**os.environ, "SOAK_BODY": body, "SOAK_READS": reads,
-               "SOAK_UPDATE_PATH": f"/actions/{action_id}/update"}
+        env = {**os.environ, "SOAK_POSTS": str(posts), "SOAK_READS": reads}
         output = subprocess.run(
             ["wrk", "-t", "2", "-c", str(args.connections), "-d", f"{int(args.minutes * 60)}s",
              "--timeout", "30s", "-s", str(ROOT / "bench" / "soak.lua"),
