@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-
-from tracker.models.types import utcnow
 
 
 def today() -> date:
@@ -18,3 +16,8 @@ def today() -> date:
 def now() -> datetime:
     """Return the current time in the tracker's time zone."""
     return utcnow().astimezone(ZoneInfo(current_app.config["TRACKER_TIMEZONE"]))
+
+
+def utcnow() -> datetime:
+    """Return the current time as an aware UTC datetime."""
+    return datetime.now(UTC)

@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from tracker import clock
 from tracker.extensions import db
 from tracker.models.events import Event, Recommendation
 from tracker.models.people import Institution, User
@@ -86,9 +87,6 @@ MAX_REPORT_WEEKS = 52
 
 
 def _local_today() -> date:
-    # Imported here: tracker.clock imports the models package.
-    from tracker import clock
-
     return clock.today()
 
 

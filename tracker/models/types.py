@@ -7,16 +7,14 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+from tracker.clock import utcnow  # noqa: F401  (the models' timestamps read it from here)
+
 # How long free text may be: descriptions and comments, and a recommendation's full text
 # (reports quote whole paragraphs). Text columns have no length of their own; every way
 # in (forms, API, spreadsheet import) applies these.
 TEXT_MAX_LENGTH = 5000
 RECOMMENDATION_TEXT_MAX_LENGTH = 20000
 
-
-def utcnow() -> datetime:
-    """Return the current time as an aware UTC datetime."""
-    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):
