@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -33,6 +33,14 @@ def _user_values(form: UserForm) -> dict:
         "locale": form.locale.data or None,
         "active": form.active.data,
     }
+
+
+def _save_or_show(form, save, field: str, message: str, listing: str, template: str,
+                  **context):
+    """Run `save` for a valid form and go back to `listing`, else show the form again."""
+    if form.validate_on_submit() and attempt(save, form, field).ok:
+        return done(message, url_for(listing))
+    return _render_form(template, form, **context)
 
 
 def _render_form(template: str, form, status_ok: int = 200, **context):
@@ -100,13 +108,10 @@ def edit_institution(institution_id: int | None):
     """Create or change an institution."""
     institution = db.get_or_404(Institution, institution_id) if institution_id else None
     form = InstitutionForm(obj=institution)
-    if form.validate_on_submit():
-        values = {"code": form.code.data.strip().upper(), "name": form.name.data.strip(),
-                  "active": form.active.data}
-        if attempt(lambda: services.save_institution(current_user, institution, values),
-                   form, "code").ok:
-            return done(_("Institution saved."), url_for("admin.institutions"))
-    return _render_form("admin/institution_form.html", form, institution=institution)
+    return _save_or_show(form, lambda: services.save_institution(current_user, institution, {
+        "code": form.code.data.strip().upper(), "name": form.name.data.strip(),
+        "active": form.active.data}), "code", _("Institution saved."), "admin.institutions",
+        "admin/institution_form.html", institution=institution)
 
 
 @bp.get("/themes")
@@ -124,10 +129,6 @@ def edit_theme(theme_id: int | None):
     """Create, rename or deactivate a theme."""
     theme = db.get_or_404(Theme, theme_id) if theme_id else None
     form = ThemeForm(obj=theme)
-    if form.validate_on_submit():
-        services.save_theme(current_user, theme,
-                            {"name": form.name.data.strip(), "active": form.active.data})
-        db.session.commit()
-        flash(_("Theme saved."), "success")
-        return redirect(url_for("admin.themes"))
-    return _render_form("admin/theme_form.html", form, theme=theme)
+    return _save_or_show(form, lambda: services.save_theme(current_user, theme, {
+        "name": form.name.data.strip(), "active": form.active.data}), "name",
+        _("Theme saved."), "admin.themes", "admin/theme_form.html", theme=theme)

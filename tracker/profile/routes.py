@@ -82,15 +82,21 @@ def revoke_api_token(token_id: int):
     return redirect(url_for("profile.index"))
 
 
+def _calendar_link_user():
+    """Return the signed-in user when the calendar link form is valid, else flash why not."""
+    if not CalendarLinkForm().validate_on_submit():
+        flash(_("The calendar link was not changed: please try again."), "error")
+        return None
+    return current_user._get_current_object()  # the audit trail names the model, not the proxy
+
+
 @bp.post("/profile/calendar-link")
 @login_required
 def create_calendar_link():
     """Create the user's calendar link, or replace it (the old address stops working)."""
-    form = CalendarLinkForm()
-    if not form.validate_on_submit():
-        flash(_("The calendar link was not changed: please try again."), "error")
+    user = _calendar_link_user()
+    if user is None:
         return redirect(url_for("profile.index"))
-    user = current_user._get_current_object()  # the audit trail names the model, not the proxy
     token = services.create_calendar_token(user, user)
     db.session.commit()
     flash(_("Your calendar link is %(url)s. Copy it now into your calendar application: "
@@ -103,12 +109,8 @@ def create_calendar_link():
 @login_required
 def revoke_calendar_link():
     """Revoke the user's calendar link."""
-    form = CalendarLinkForm()
-    if not form.validate_on_submit():
-        flash(_("The calendar link was not changed: please try again."), "error")
-        return redirect(url_for("profile.index"))
-    user = current_user._get_current_object()
-    if services.revoke_calendar_token(user, user):
+    user = _calendar_link_user()
+    if user is not None and services.revoke_calendar_token(user, user):
         db.session.commit()
         flash(_("Your calendar link is revoked: its address no longer works."), "success")
     return redirect(url_for("profile.index"))
