@@ -15,11 +15,16 @@ backup = AppGroup("backup", help="Back up, check or restore the database and the
 SHOWN_PROBLEMS = 20
 
 
+def _problems(count: int) -> str:
+    return f"{count} problem" if count == 1 else f"{count} problems"
+
+
 def _echo_report(path: Path, report: services.Report) -> None:
     for problem in report.problems[:SHOWN_PROBLEMS]:
         click.echo(f"  problem: {problem}", err=True)
     if len(report.problems) > SHOWN_PROBLEMS:
-        click.echo(f"  ... and {len(report.problems) - SHOWN_PROBLEMS} more problems", err=True)
+        click.echo(f"  ... and {_problems(len(report.problems) - SHOWN_PROBLEMS)} more",
+                   err=True)
     if report.missing_files:
         click.echo(f"  {len(report.missing_files)} evidence files were already missing from "
                    f"the upload folder when the backup was taken: "
@@ -60,7 +65,7 @@ def create_command(path: Path, no_verify: bool) -> None:
             invalid = path.with_name(path.name + ".invalid")
             path.replace(invalid)
             raise click.ClickException(
-                f"the archive does not restore ({len(report.problems)} problems); it was "
+                f"the archive does not restore ({_problems(len(report.problems))}); it was "
                 f"renamed {invalid} so that it is not taken for a good backup")
     if created.missing_files:
         raise click.ClickException(
