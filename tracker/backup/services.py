@@ -71,6 +71,7 @@ class Report:
 
     @property
     def ok(self) -> bool:
+        """Tell whether the archive restores whole."""
         return not self.problems and not self.missing_files
 
 
@@ -286,12 +287,15 @@ def _scratch(database_url: str | None) -> Iterator[None]:
         url = (normalise_database_url(database_url) if database_url
                else "sqlite:///" + str(Path(folder) / "scratch.sqlite3"))
 
-        app = create_app({
-            "TRACKER_ENV": current_app.config["TRACKER_ENV"],
-            "SECRET_KEY": current_app.config["SECRET_KEY"],
-            "SQLALCHEMY_DATABASE_URI": url,
-            "UPLOAD_FOLDER": str(Path(folder) / "uploads"),
-        })
+        try:
+            app = create_app({
+                "TRACKER_ENV": current_app.config["TRACKER_ENV"],
+                "SECRET_KEY": current_app.config["SECRET_KEY"],
+                "SQLALCHEMY_DATABASE_URI": url,
+                "UPLOAD_FOLDER": str(Path(folder) / "uploads"),
+            })
+        except (sa.exc.ArgumentError, ImportError) as exc:
+            raise BackupError(f"cannot use that URL for a scratch database: {exc}") from exc
         with app.app_context():
             try:
                 existing = sa.inspect(db.engine).get_table_names()
