@@ -66,7 +66,8 @@ def main() -> int:
                      "drafts": len(drafts), "spurious": spurious, "missed": missed})
         if args.show == report["id"]:
             for draft in drafts:
-                print(f"- [{draft.get('confidence', 'high')}] {draft['title']}\n    {draft['text']}")
+                print(f"- [{draft.get('confidence', 'high')}] {draft['title']}")
+                print(f"    {draft['text']}")
         for key in ("all", f"lang={report['language']}", f"source={report['source']}",
                     f"layout={report['layout']}",
                     f"{report['language']}/{report['source']}/{report['layout']}"):
