@@ -326,7 +326,9 @@ def test_command_prints_the_drafts_as_json_and_saves_nothing(runner):
     assert result.exit_code == 0, result.output
     drafts = json.loads(result.stdout)
     assert [d["title"] for d in drafts] == TITLES_000
-    assert all(set(d) == {"title", "text", "theme", "gcm_objectives"} for d in drafts)
+    assert all(set(d) == {"title", "text", "theme", "gcm_objectives", "source_excerpt", "similar"}
+               for d in drafts)
+    assert all(d["similar"] == [] for d in drafts)  # nothing was imported before
     assert drafts[0]["theme"] == "information_systems"
     assert drafts[0]["gcm_objectives"] == [1]
     assert row_count(Recommendation) == 0
