@@ -74,11 +74,17 @@ def similar_to(texts: list[str], language: str, exclude_event_id: int | None = N
                Event.id != (exclude_event_id if exclude_event_id is not None else -1))).all()
     known = [(row, stems(f"{row[2]} {row[3][:600]}")) for row in rows]
     weight = _weights([s for _, s in known])
+    index: dict[str, list[int]] = {}
+    for position, (_row, found) in enumerate(known):
+        for stem in found:
+            index.setdefault(stem, []).append(position)
     result = []
     for text in texts:
         wanted = stems(text[:900])
-        scored = sorted(((resemblance(wanted, s, weight), row) for row, s in known),
-                        reverse=True, key=lambda pair: pair[0])
+        # Only the recommendations sharing a stem are scored: the index finds them.
+        candidates = {p for stem in wanted for p in index.get(stem, ())}
+        scored = sorted(((resemblance(wanted, known[p][1], weight), known[p][0])
+                         for p in candidates), reverse=True, key=lambda pair: pair[0])
         result.append([Match(row[0], row[1], row[2], row[4], row[5], row[6], round(score, 2))
                        for score, row in scored[:limit] if score >= MIN_SCORE])
     return result
