@@ -57,7 +57,8 @@ def test_seed_000_gives_its_five_numbered_recommendations_with_their_titles():
                             "d’information : Les participants ont souligné")
     assert first.endswith("sur les standards internationaux.")
     assert drafts[3]["text"].endswith("sur les flux migratoires.")  # the no-break space is gone
-    assert set(drafts[0]) == {"title", "text", "theme", "gcm_objectives", "reasons"}
+    assert set(drafts[0]) == {"title", "text", "theme", "gcm_objectives", "reasons",
+                              "source_excerpt", "cues", "confidence"}
 
 
 def test_seed_000_drafts_suggest_the_five_themes_and_matching_objectives():
@@ -94,12 +95,22 @@ def test_seed_004_gives_exactly_its_three_bulleted_objectives():
     assert 6 not in drafts[1]["gcm_objectives"]
 
 
-@pytest.mark.parametrize("name", ["001_e0e378ee47f9a593.txt", "002_dd3eb7dceb9fbb7c.txt",
-                                  "003_9b538c3e7979676b.txt"])
-def test_seeds_told_in_prose_give_no_drafts(name):
-    # 001 and 002 are press releases in prose; 003 names its five working groups in one
-    # sentence ("1. Migration, protection juridique ... ; 2. ...") that recommends nothing.
-    assert find_drafts(report(name)) == []
+@pytest.mark.parametrize("name", ["001_e0e378ee47f9a593.txt", "003_9b538c3e7979676b.txt"])
+def test_seeds_telling_results_and_groups_give_lower_confidence_drafts(name):
+    # 001 tells what a project achieved; 003 names its five working groups: nothing is
+    # recommended, so what they state is offered, marked lower-confidence.
+    drafts = find_drafts(report(name))
+    assert drafts
+    assert {d["confidence"] for d in drafts} == {"low"}
+    assert all(d["cues"] and d["source_excerpt"] in report(name) for d in drafts)
+
+
+def test_seed_002_gives_the_need_its_speaker_stressed():
+    drafts = find_drafts(report("002_dd3eb7dceb9fbb7c.txt"))
+    need = [d for d in drafts if "collaborer étroitement" in d["text"]]
+    assert len(need) == 1 and need[0]["confidence"] == "high"
+    assert need[0]["title"].startswith("Collaborer étroitement avec tous les partenaires")
+    assert "souligné la nécessité de" in need[0]["cues"]
 
 
 @pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name[:3])

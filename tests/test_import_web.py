@@ -250,7 +250,8 @@ def test_focal_points_and_viewers_may_not_import(client, auth, make_user, make_e
 
 @pytest.mark.parametrize(("data", "status", "message"), [
     ({"text": "   "}, 422, "Paste the text of the report or choose a file."),
-    ({"text": (REPORTS / "001_e0e378ee47f9a593.txt").read_text(encoding="utf-8")}, 422,
+    ({"text": "Le séminaire s'est tenu à Tunis le 3 mai 2023.\n\nIl a réuni quarante "
+              "participants venus de six gouvernorats."}, 422,
      "No recommendations were found in this report."),
     ({"file": (io.BytesIO(b"PK\x03\x04"), "rapport.odt")}, 422,
      "rapport.odt is not a type the importer reads"),
@@ -325,7 +326,9 @@ def test_command_prints_the_drafts_as_json_and_saves_nothing(runner):
     assert result.exit_code == 0, result.output
     drafts = json.loads(result.stdout)
     assert [d["title"] for d in drafts] == TITLES_000
-    assert all(set(d) == {"title", "text", "theme", "gcm_objectives"} for d in drafts)
+    assert all(set(d) == {"title", "text", "theme", "gcm_objectives", "source_excerpt", "similar"}
+               for d in drafts)
+    assert all(d["similar"] == [] for d in drafts)  # nothing was imported before
     assert drafts[0]["theme"] == "information_systems"
     assert drafts[0]["gcm_objectives"] == [1]
     assert row_count(Recommendation) == 0
@@ -353,9 +356,11 @@ def test_command_reads_word_and_pdf_files(runner, tmp_path):
     assert len(json.loads(result.stdout)) == 2
 
 
-def test_command_on_a_report_without_recommendations_prints_an_empty_list(runner):
-    result = runner.invoke(args=["import-report", str(REPORTS / "002_dd3eb7dceb9fbb7c.txt"),
-                                 "--json"])
+def test_command_on_a_report_without_recommendations_prints_an_empty_list(runner, tmp_path):
+    path = tmp_path / "compte-rendu.txt"
+    path.write_text("La réunion s'est tenue à Sfax le 12 juin 2024.\n\nElle a réuni les "
+                    "membres du comité régional.\n", encoding="utf-8")
+    result = runner.invoke(args=["import-report", str(path), "--json"])
     assert result.exit_code == 0
     assert json.loads(result.stdout) == []
 

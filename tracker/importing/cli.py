@@ -6,16 +6,17 @@ import json
 
 import click
 
-from tracker.importing import readers
-from tracker.importing.parser import find_drafts
+from tracker.importing import readers, similar
+from tracker.importing.parser import find_drafts, guess_language
 
-JSON_KEYS = ("title", "text", "theme", "gcm_objectives")
+JSON_KEYS = ("title", "text", "theme", "gcm_objectives", "source_excerpt")
 
 
 @click.command("import-report")
 @click.argument("path", metavar="FILE", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True,
-              help="Print a JSON list of drafts (title, text, theme, gcm_objectives).")
+              help="Print a JSON list of drafts (title, text, theme, gcm_objectives, "
+                   "source_excerpt, and similar: ids of earlier recommendations).")
 def import_report_command(path: str, as_json: bool) -> None:
     """Print the recommendation drafts found in a report (.txt, .md, .docx or .pdf).
 
@@ -27,7 +28,10 @@ def import_report_command(path: str, as_json: bool) -> None:
         raise click.ClickException(str(exc)) from exc
     drafts = find_drafts(text)
     if as_json:
-        click.echo(json.dumps([{key: d[key] for key in JSON_KEYS} for d in drafts],
+        matches = similar.similar_to([d["text"] for d in drafts], guess_language(text))
+        click.echo(json.dumps([{**{key: d[key] for key in JSON_KEYS},
+                                "similar": [m.recommendation_id for m in found]}
+                               for d, found in zip(drafts, matches, strict=True)],
                               ensure_ascii=False, indent=2))
         return
     if not drafts:

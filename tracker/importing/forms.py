@@ -56,6 +56,12 @@ class DraftForm(Form):
     theme = ModelSelectField(_l("Theme"), allow_blank=True)
     gcm_objectives = ModelSelectMultipleField(_l("GCM objectives"), key="number")
     reasons = HiddenField()
+    # What the reviewer judges a draft by; carried between the two steps, never saved.
+    excerpt = HiddenField()
+    cues = HiddenField()
+    confidence = HiddenField()
+    already = HiddenField()
+    similar = HiddenField()
     merge = BooleanField(_l("Merge with the previous draft"))
 
     def validate_number(self, field: StringField) -> None:

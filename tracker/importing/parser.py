@@ -13,6 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from tracker.importing import cleanup
+from tracker.importing.prose import find_passages
 from tracker.importing.suggest import normalise, suggest
 
 MIN_ITEM_CHARS = 15  # shorter items are menu entries, labels or dates
@@ -23,6 +25,7 @@ MAX_HEADING_CHARS = 120
 MAX_INTRO_PARAGRAPHS = 2  # paragraphs allowed between a heading and its list
 MAX_SECTION_PARAGRAPHS = 50  # recommendations written as paragraphs, under a heading
 MAX_DRAFTS = 200
+_LIST_CUE = "list"  # the cue of a draft taken from a list of recommendations
 
 
 def _patterns(words: list[str]) -> re.Pattern:
@@ -44,7 +47,8 @@ _SECTION = _patterns([
     r"\bprochaines etapes", r"\bfeuille de route",
     # English
     r"\brecommend", r"\bobjectives?\b", r"\bgoals?\b", r"\baim(?:s|ed)? (?:to|at)\b",
-    r"\bproposals?\b", r"\bkey actions\b", r"\bnext steps\b", r"\bagreed (?:to|on)\b",
+    r"\bproposals?\b", r"\bkey actions\b", r"\bmandated to\b", r"\bnext steps\b",
+    r"\bagreed (?:to|on)\b",
     r"\bcalled for\b", r"\bway forward\b",
     # Arabic
     "توصي", "أوصى", "أوصت", "أوصوا", "يوصي", "نوصي", "أهداف", "تهدف", "يهدف", "مقترحات",
@@ -173,23 +177,45 @@ def find_drafts(text: str) -> list[dict]:
     """Return the recommendation drafts found in `text`, in the order of the report.
 
     Each draft is a dict with the keys title, text, theme (a theme code or None),
-    gcm_objectives (a list of objective numbers) and reasons (the words that led to
-    the theme and objectives suggested).
+    gcm_objectives (a list of objective numbers), reasons (the words that led to the
+    theme and objectives suggested), source_excerpt (the passage of the report it comes
+    from), cues (why it was taken) and confidence ("high", or "low" for what a report
+    states or plans without recommending it, offered only when nothing is recommended).
+    Lists of recommendations win; without any, the sentences of the report are read.
     """
+    text = cleanup.clean(text)
+    items = find_items(text)
+    # "Next steps: 1. Compiled... 2. Wrote..." tells what was done: offered, not proposed.
+    confidence = "low" if _mostly_past(items) else "high"
+    found = [(item, make_title(item), item, [_LIST_CUE], confidence) for item in items]
+    if not found:
+        found = [(p.text, p.title, text[p.start:p.end] or p.text, p.cues, p.confidence)
+                 for p in find_passages(text, guess_language(text))]
     drafts = []
     seen: set[str] = set()
-    for item in find_items(text):
+    for item, title, excerpt, cues, confidence in found:
         key = normalise(item)
         if key in seen:
             continue
         seen.add(key)
         suggestion = suggest(item)
-        drafts.append({"title": make_title(item), "text": item, "theme": suggestion.theme,
+        drafts.append({"title": title, "text": item, "theme": suggestion.theme,
                        "gcm_objectives": suggestion.gcm_objectives,
-                       "reasons": suggestion.reasons})
+                       "reasons": suggestion.reasons, "source_excerpt": excerpt,
+                       "cues": cues, "confidence": confidence})
         if len(drafts) >= MAX_DRAFTS:
             break
     return drafts
+
+
+_PAST_VERBS = {"wrote", "held", "made", "took", "met", "gave", "began", "sent", "built", "led"}
+
+
+def _mostly_past(items: list[str]) -> bool:
+    """Tell whether most items start with an English verb in the past tense."""
+    firsts = [(item.split() or [""])[0].lower() for item in items]
+    past = sum(w.endswith("ed") and len(w) > 4 or w in _PAST_VERBS for w in firsts)
+    return bool(items) and past * 2 > len(items)
 
 
 def find_items(text: str) -> list[str]:
@@ -586,8 +612,8 @@ def _read_section(units: list[_List | _Paragraph], index: int,
             if len(paragraph.text) > MAX_PARAGRAPH_ITEM_CHARS:
                 break
             text = _clean_item(paragraph.text)
-            if _keep(text):
-                items.append(text)
+            parts = _enumerated(text)
+            items.extend(part for part in parts if _keep(part))
         return items, index + 1 + len(before)
     return [], index + 1
 
@@ -603,6 +629,9 @@ def _items_of_a_bare_list(units: list[_List | _Paragraph]) -> list[str]:
     paragraphs = [u for u in units if isinstance(u, _Paragraph)]
     if not lists or any(_is_furniture(p.lines[0]) for p in paragraphs):
         return []
+    firsts = [item.lines[0] for lst in lists for item in lst.items]
+    if sum(len(line) >= 40 for line in firsts) * 2 < len(firsts):
+        return []  # a menu: short entries, whatever text follows the last one
     list_chars = sum(lst.chars for lst in lists)
     if list_chars < 0.6 * (list_chars + sum(len(p.text) for p in paragraphs)):
         return []
@@ -660,6 +689,8 @@ def _keep(text: str) -> bool:
         return False
     if _ADDRESS.match(norm) or len(_URL.sub("", text).strip()) < MIN_ITEM_CHARS:
         return False
+    if first.rstrip().endswith(("?", "؟")):  # a question asked, not an answer
+        return False
     if re.search(r"\d", norm) and len(_DATE_WORDS.sub("", norm)) <= 12:  # a date, a place
         return False
     return True
@@ -670,11 +701,25 @@ def _inline_items(text: str) -> list[str]:
     if len(text) > 4000:
         return []
     colons = [i for i, c in enumerate(text) if c == ":"]
-    colon = next((i for i in colons if _SECTION.search(normalise(text[:i]))), None)
+    colon = next((i for i in colons if _SECTION.search(normalise(_last_sentence(text[:i])))),
+                 None)
     if colon is None:
         return []
     items = _split_inline(text[colon + 1:], first_value=1)
     return items if len(items) >= 2 else []
+
+
+def _enumerated(text: str) -> list[str]:
+    """Return the parts of "Elles sont les suivantes : A ; B ; C.", else [text]."""
+    colon = text.find(":")
+    parts = [p.strip() for p in re.split(r"\s*[;؛]\s*", text[colon + 1:].rstrip(" ."))
+             if p.strip()] if colon >= 0 else []
+    return parts if len(parts) >= 3 else [text]
+
+
+def _last_sentence(text: str) -> str:
+    """Return the sentence `text` ends with: a lead-in's section word must be in it."""
+    return re.split(r"(?<=[.!?])\s+|\n", text)[-1]
 
 
 def _split_inline(text: str, first_value: int) -> list[str]:

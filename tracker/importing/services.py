@@ -16,8 +16,9 @@ from tracker.actions import rules
 from tracker.domain import DomainError
 from tracker.events.services import create_recommendation
 from tracker.extensions import db
-from tracker.importing import readers
+from tracker.importing import readers, similar
 from tracker.importing.parser import find_drafts, guess_language
+from tracker.importing.suggest import normalise
 from tracker.models import Event, GcmObjective, Priority, Recommendation, Theme, User
 
 
@@ -51,20 +52,46 @@ def review_values(event: Event, drafts: list[dict], text: str) -> dict[str, Any]
     codes = {d["theme"] for d in drafts if d["theme"]}
     themes = {t.code: t.id for t in db.session.scalars(
         select(Theme).where(Theme.code.in_(codes), Theme.active))} if codes else {}
-    numbers = rules.next_recommendation_numbers(event.id, len(drafts))
-    return {
-        "language": guess_language(text),
-        "drafts": [{
-            "accept": True,
+    language = guess_language(text)
+    imported = already_imported(event, drafts)
+    fresh = sum(1 for draft in drafts if normalise(draft["text"]) not in imported)
+    numbers = iter(rules.next_recommendation_numbers(event.id, fresh))
+    matches = similar.similar_to([d["text"] for d in drafts], language, exclude_event_id=event.id)
+    rows = []
+    for draft, found in zip(drafts, matches, strict=True):
+        before = imported.get(normalise(draft["text"]))
+        rows.append({
+            # A draft already imported, or only stated, waits for the coordinator to accept it.
+            "accept": before is None and draft.get("confidence", "high") == "high",
             "merge": False,
-            "number": number,
+            "number": "" if before is not None else next(numbers),
             "title": draft["title"],
             "text": draft["text"],
             "theme": themes.get(draft["theme"]),
             "gcm_objectives": draft["gcm_objectives"],
             "reasons": ", ".join(draft["reasons"]),
-        } for number, draft in zip(numbers, drafts, strict=True)],
-    }
+            "excerpt": draft.get("source_excerpt", draft["text"]),
+            "cues": ", ".join(draft.get("cues", [])),
+            "confidence": draft.get("confidence", "high"),
+            "already": before or "",
+            "similar": " | ".join(
+                f"{m.event_title} ({m.event_date}): {m.number} {m.title}" for m in found),
+        })
+    return {"language": language, "drafts": rows}
+
+
+def already_imported(event: Event, drafts: list[dict]) -> dict[str, str]:
+    """Return the numbers of the event's recommendations whose text a draft repeats."""
+    wanted = {normalise(d["text"]) for d in drafts}
+    existing = db.session.execute(
+        select(Recommendation.number, Recommendation.text, Recommendation.title)
+        .where(Recommendation.event_id == event.id)).all()
+    found: dict[str, str] = {}
+    for number, text, title in existing:
+        for key in (normalise(text or ""), normalise(title or "")):
+            if key in wanted:
+                found.setdefault(key, number)
+    return found
 
 
 def choices() -> tuple[list[Theme], list[GcmObjective]]:

@@ -1,0 +1,63 @@
+"""Time the search for earlier recommendations a report's drafts resemble.
+
+    python bench/similar.py [--recommendations 20000] [--drafts 10]
+
+Fills an in-memory SQLite database with generated recommendations in French (made of
+the phrases workshops use), then times `similar_to` on the drafts of seed report 000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tracker import create_app  # noqa: E402
+from tracker.extensions import db  # noqa: E402
+from tracker.importing.parser import find_drafts  # noqa: E402
+from tracker.importing.similar import similar_to  # noqa: E402
+from tracker.models import Event, Recommendation  # noqa: E402
+
+VERBS = ["Renforcer", "Créer", "Développer", "Mettre en place", "Former", "Évaluer", "Publier"]
+OBJECTS = ["le système d'information sur la migration", "un observatoire régional",
+           "les capacités des inspecteurs du travail", "des indicateurs de suivi",
+           "les accords bilatéraux de sécurité sociale", "une campagne de sensibilisation",
+           "les partenariats avec les universités", "un guichet unique pour les migrants"]
+PLACES = ["à Tunis", "à Sfax", "dans les gouvernorats du Sud", "avec l'INS", "avec l'OIT"]
+
+
+def main() -> None:
+    """Print how long the drafts of seed 000 take to compare with N recommendations."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--recommendations", type=int, default=20_000)
+    parser.add_argument("--seed", default="/work/shared/seeds/000_0349b9e6426674fc.txt")
+    args = parser.parse_args()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": True,
+                      "SECRET_KEY": "bench-" + "x" * 40})
+    rng = random.Random(16)
+    with app.app_context():
+        db.create_all()
+        events = [Event(title=f"Atelier {i}", date=date(2015 + i % 10, 1 + i % 12, 1))
+                  for i in range(args.recommendations // 10)]
+        db.session.add_all(events)
+        db.session.flush()
+        db.session.add_all(Recommendation(
+            event_id=events[i // 10].id, number=str(i % 10 + 1), language="fr",
+            title=f"{rng.choice(VERBS)} {rng.choice(OBJECTS)} {rng.choice(PLACES)}",
+            text="") for i in range(args.recommendations))
+        db.session.commit()
+        drafts = find_drafts(Path(args.seed).read_text(encoding="utf-8"))
+        started = time.perf_counter()
+        found = similar_to([d["text"] for d in drafts], "fr")
+        elapsed = time.perf_counter() - started
+        print(f"{args.recommendations} recommendations, {len(drafts)} drafts: "
+              f"{elapsed * 1000:.0f} ms, {sum(map(len, found))} matches")
+
+
+if __name__ == "__main__":
+    main()
