@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from flask_babel import gettext
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
@@ -120,7 +121,8 @@ def test_create_user_refuses_an_address_the_login_form_refuses(client, runner, a
                                  "--password", PASSWORD])
 
     assert result.exit_code != 0
-    assert f"This is not a valid email address: {address}" in result.output
+    assert gettext("This is not a valid email address: %(email)s", email=address
+                   ) in result.output
     assert db.session.scalar(select(User).where(User.email == address.lower())) is None
 
 

@@ -133,7 +133,9 @@ def proxied_app(database_url, tmp_path):
     config["PROXY_FIX"] = True
     proxied = create_app(config)
     proxied.test_client_class = Client
-    return proxied
+    yield proxied
+    with proxied.app_context():  # its own connection pool: close it, not the test's
+        db.engine.dispose()
 
 
 def test_behind_the_proxy_each_client_address_is_counted_apart(app, proxied_app, make_user):

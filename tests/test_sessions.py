@@ -140,7 +140,9 @@ def https_app(database_url, tmp_path):
     config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_DURATION=7 * 86400)
     https = create_app(config)
     https.test_client_class = Client
-    return https
+    yield https
+    with https.app_context():  # its own connection pool: close it, not the test's
+        db.engine.dispose()
 
 
 def test_remember_me_cookie_is_secure_httponly_lax_and_lasts_the_configured_days(
