@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from flask_babel import gettext
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
 from tracker.extensions import db
-from tracker.models import AuditEntry, Role
+from tracker.models import AuditEntry, Role, User
 
 
 def test_login_with_valid_credentials_starts_a_session(client, auth, make_user):
@@ -107,3 +108,28 @@ def test_security_headers_are_on_every_page(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("address", ["a@localhost", "first..last@example.org",
+                                     "name@example", "a b@example.org", "x@[127.0.0.1]",
+                                     "someone@mail.test"])
+def test_create_user_refuses_an_address_the_login_form_refuses(client, runner, address):
+    form = client.post("/login", data={"email": address, "password": PASSWORD})
+    assert form.status_code == 422  # the login form's own refusal
+
+    result = runner.invoke(args=["create-user", address, "--role", "viewer",
+                                 "--password", PASSWORD])
+
+    assert result.exit_code != 0
+    assert gettext("This is not a valid email address: %(email)s", email=address
+                   ) in result.output
+    assert db.session.scalar(select(User).where(User.email == address.lower())) is None
+
+
+def test_create_user_stores_the_address_as_the_login_form_reads_it(client, runner, auth):
+    result = runner.invoke(args=["create-user", "Élodie.Ben@Exemple.TN", "--role", "viewer",
+                                 "--password", PASSWORD])
+
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(User.email)) == "élodie.ben@exemple.tn"
+    assert auth.login("ÉLODIE.BEN@exemple.tn").status_code == 302

@@ -29,7 +29,7 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from flask_babel import get_locale
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from tracker.extensions import cache
@@ -38,6 +38,9 @@ from tracker.models.types import utcnow
 GENERATION_KEY = "data-generation"
 # Tables written often that no figure reads: writing them does not make figures stale.
 UNCOUNTED_TABLES = frozenset({"outbox_message", "used_token", "audit_entry", "api_token"})
+# Columns no figure reads, written on every logout (the session generation): a row whose
+# only changes are there is no change of data.
+UNCOUNTED_COLUMNS = {"user": frozenset({"session_version"})}
 _CHANGED = "tracker_data_changed"
 
 
@@ -83,9 +86,21 @@ def _counts(instances) -> bool:
                for obj in instances)
 
 
+def _counts_changes(instances) -> bool:
+    for obj in instances:
+        ignored = UNCOUNTED_COLUMNS.get(getattr(obj, "__tablename__", None))
+        if ignored is None:
+            if _counts([obj]):
+                return True
+        elif any(attr.history.has_changes() for attr in inspect(obj).attrs
+                 if attr.key not in ignored):
+            return True
+    return False
+
+
 @event.listens_for(Session, "after_flush")
 def _note_flush(session: Session, flush_context) -> None:
-    if _counts(session.new) or _counts(session.dirty) or _counts(session.deleted):
+    if _counts(session.new) or _counts_changes(session.dirty) or _counts(session.deleted):
         session.info[_CHANGED] = True
 
 

@@ -74,10 +74,15 @@ def from_environment(instance_path: str, environ: Mapping[str, str] = os.environ
         # Empty unless set: `derive` picks Redis when CACHE_REDIS_URL is set.
         "CACHE_TYPE": environ.get("CACHE_TYPE", ""),
         "DASHBOARD_CACHE_SECONDS": int(environ.get("TRACKER_DASHBOARD_CACHE_SECONDS", "60")),
+        # Failed sign-ins for one account from one address, then from one address for any
+        # account, before that address is refused for a while (tracker/auth/throttle.py).
         "LOGIN_LIMIT_PER_ACCOUNT": environ.get("TRACKER_LOGIN_LIMIT_PER_ACCOUNT",
                                                   "5 per 15 minutes"),
         "LOGIN_LIMIT_PER_ADDRESS": environ.get("TRACKER_LOGIN_LIMIT_PER_ADDRESS",
                                                   "20 per 15 minutes"),
+        # How long "Keep me signed in" lasts, in seconds (Flask-Login's unit); logout and a
+        # new password end it sooner.
+        "REMEMBER_COOKIE_DURATION": int(environ.get("TRACKER_REMEMBER_DAYS", "30")) * 86400,
         "PROXY_FIX": _bool(environ.get("TRACKER_PROXY_FIX")),
         "SCHEDULE_PLAN": environ.get("TRACKER_SCHEDULE_PLAN", "0 7 * * *"),
         "SCHEDULE_DELIVER": environ.get("TRACKER_SCHEDULE_DELIVER", "*/5 * * * *"),
@@ -136,6 +141,8 @@ def derive(config: dict) -> None:
     if not config.get("SECRET_KEY") and config.get("TRACKER_ENV") in ("development", "testing"):
         config["SECRET_KEY"] = DEV_SECRET_KEY
     config["TESTING"] = config.get("TRACKER_ENV") == "testing" or bool(config.get("TESTING"))
+    # The remember-me cookie opens a session too: HTTPS-only whenever the session cookie is.
+    config.setdefault("REMEMBER_COOKIE_SECURE", bool(config.get("SESSION_COOKIE_SECURE")))
     if not config.get("CACHE_TYPE"):
         config["CACHE_TYPE"] = "RedisCache" if config.get("CACHE_REDIS_URL") else "SimpleCache"
     # A request may carry the allowed number of files at full size, plus the form.

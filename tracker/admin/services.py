@@ -6,6 +6,7 @@ import re
 import unicodedata
 from typing import Any
 
+import email_validator
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -19,6 +20,20 @@ MIN_PASSWORD_LENGTH = 10
 
 class AccountError(DomainError):
     """Raised when an account change breaks a rule; `field` names the form field it concerns."""
+
+
+def check_email_address(email: str) -> str:
+    """Return `email` as stored and signed in with (lower case), or raise `AccountError`.
+
+    The same check as the login form's (WTForms' `Email()`, with its default options), so
+    that no account gets an address its owner could not sign in with.
+    """
+    try:
+        email_validator.validate_email(email, check_deliverability=False)
+    except email_validator.EmailNotValidError as exc:
+        raise AccountError(_l("This is not a valid email address: %(email)s", email=email),
+                           "email") from exc
+    return email.lower()
 
 
 def _email_taken(email: str, exclude_id: int | None = None) -> bool:
@@ -43,7 +58,8 @@ def _check_role_institution(role: Role, institution: Institution | None) -> None
 def create_user(actor: User | None, *, email: str, name: str, role: Role, password: str,
                 institution: Institution | None = None, locale: str | None = None) -> User:
     """Create an account. Raises `AccountError` for a taken email, a weak password or a
-    focal point without an institution."""
+    focal point without an institution, or an address the login form would refuse."""
+    email = check_email_address(email)
     if _email_taken(email):
         raise AccountError(_l("An account with this email already exists."), "email")
     check_password_strength(password)
@@ -61,6 +77,8 @@ def create_user(actor: User | None, *, email: str, name: str, role: Role, passwo
 def update_user(actor: User, user: User, values: dict[str, Any],
                 password: str | None = None) -> dict:
     """Change an account; record role, institution and activation changes in the audit log."""
+    if "email" in values:
+        values = {**values, "email": check_email_address(values["email"])}
     if "email" in values and _email_taken(values["email"], exclude_id=user.id):
         raise AccountError(_l("An account with this email already exists."), "email")
     role = values.get("role", user.role)

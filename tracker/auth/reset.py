@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from flask import current_app
@@ -28,11 +27,6 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
 
 
-def _fingerprint(user: User) -> str:
-    # Changes with the password, so a link stops working once it has been used.
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-
-
 def request_reset(email: str) -> bool:
     """Queue a reset email if an active account has this address; tell whether one was.
 
@@ -41,7 +35,7 @@ def request_reset(email: str) -> bool:
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active:
         return False
-    token = _serializer().dumps({"u": user.id, "f": _fingerprint(user)})
+    token = _serializer().dumps({"u": user.id, "f": user.password_fingerprint()})
     row = build(f"reset:{user.id}:{secrets.token_hex(8)}", MessageKind.NOTIFICATION, user,
                 "password_reset", reset_url=external_url("auth.reset_password", token=token))
     insert_new([row])
@@ -57,7 +51,7 @@ def read_token(token: str) -> User:
     except (SignatureExpired, BadSignature) as exc:
         raise ResetLinkInvalid() from exc
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
-    if user is None or not user.active or data.get("f") != _fingerprint(user):
+    if user is None or not user.active or data.get("f") != user.password_fingerprint():
         raise ResetLinkInvalid()
     return user
 

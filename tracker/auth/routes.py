@@ -18,33 +18,31 @@ from flask_login import current_user, login_required, login_user, logout_user
 from tracker import audit
 from tracker.auth import reset
 from tracker.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
-from tracker.auth.services import authenticate, safe_next
+from tracker.auth.services import TooManyAttempts, authenticate, safe_next, sign_out
 from tracker.extensions import db, limiter
 from tracker.views import attempt, done
 
 bp = Blueprint("auth", __name__)
 
 
-def _failed(response) -> bool:
-    return response.status_code == 401
-
-
-def _account_key() -> str:
-    return "login-account:" + (request.form.get("email") or "").strip().lower()[:254]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
-               deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=_account_key, deduct_when=_failed)
 def login():
-    """Show the login form; on valid credentials start a fresh session."""
+    """Show the login form; on valid credentials start a fresh session.
+
+    Failed attempts are throttled per account and address, and per address
+    (`tracker.auth.throttle`): a refused address gets a 429 with the form and the wait.
+    """
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        try:
+            user = authenticate(form.email.data, form.password.data)
+        except TooManyAttempts as refused:
+            # Not audited: the refusal writes nothing, so a flood of them costs no rows.
+            flash(str(refused), "error")
+            return (render_template("auth/login.html", form=form), 429,
+                    {"Retry-After": str(refused.retry_after)})
         if user is None:
             audit.record_event(None, "login_failed", "user", None, {
                 "email": form.email.data.strip().lower()[:254],
@@ -68,9 +66,11 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """End the session."""
-    logout_user()
+    """End the session here and on the user's other devices, server-side."""
+    sign_out(current_user._get_current_object())
+    db.session.commit()
     session.clear()
+    logout_user()  # after clear(): it asks the response to delete the remember-me cookie
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 

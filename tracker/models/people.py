@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -79,7 +80,8 @@ class User(UserMixin, db.Model):
     institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"), index=True)
     locale: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(default=True)
-    # Part of the session identifier: bumping it signs the user out everywhere.
+    # Part of the session identifier (and so of the remember-me cookie): bumping it ends
+    # every session of the user, on every device, even one whose cookie was copied.
     session_version: Mapped[int] = mapped_column(default=1)
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Email kinds the user turned off (MessageKind values), and a pause of all reminders.
@@ -104,8 +106,19 @@ class User(UserMixin, db.Model):
         return f"{self.id}.{self.session_version or 1}"
 
     def end_sessions(self) -> None:
-        """Make every existing session and remember-me cookie of the user invalid."""
+        """Make every existing session and remember-me cookie of the user invalid.
+
+        Called on logout, on a new password, on deactivation and on a change of role.
+        """
         self.session_version = (self.session_version or 1) + 1
+
+    def password_fingerprint(self) -> str:
+        """Return a short digest of the password hash: it changes with the password.
+
+        Reset links carry it (a used link stops working) and sign-in throttling keys its
+        counters with it (a new password starts them afresh).
+        """
+        return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
 
     def set_password(self, password: str) -> None:
         """Store a salted scrypt hash of `password`, never the password itself."""
