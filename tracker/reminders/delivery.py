@@ -77,26 +77,34 @@ def _due(now) -> Any:
 def claim(batch_size: int, token: str) -> list[int]:
     """Claim up to `batch_size` due rows for the run holding `token`; commit; return their ids.
 
-    Due rows are pending ones whose time has come and claimed ones whose lease ended.
-    One conditional UPDATE: on PostgreSQL the rows are locked with SKIP LOCKED, so
-    concurrent runs take different rows; SQLite runs one writer at a time.
+    Due rows are pending ones whose time has come and claimed ones whose lease ended. On
+    PostgreSQL the rows are first locked with SKIP LOCKED, so concurrent runs take
+    different rows; the UPDATE checks again that each row is due, so that on SQLite (one
+    writer at a time) a run never takes a row another run has just claimed.
     """
     now = utcnow()
     due = (select(OutboxMessage.id).where(_due(now))
            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(batch_size))
     if db.session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
-    try:
-        ids = db.session.scalars(
-            update(OutboxMessage).where(OutboxMessage.id.in_(due), _due(now))
-            .values(status=MessageStatus.SENDING, claim_token=token,
-                    lease_until=now + lease())
-            .returning(OutboxMessage.id).execution_options(synchronize_session=False)).all()
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return sorted(ids)
+    while True:
+        try:
+            # Two statements, not UPDATE ... WHERE id IN (SELECT ... LIMIT ... FOR UPDATE):
+            # PostgreSQL may run that subquery once per row, and then LIMIT limits nothing.
+            candidates = list(db.session.scalars(due))
+            ids = db.session.scalars(
+                update(OutboxMessage).where(OutboxMessage.id.in_(candidates), _due(now))
+                .values(status=MessageStatus.SENDING, claim_token=token,
+                        lease_until=now + lease())
+                .returning(OutboxMessage.id).execution_options(synchronize_session=False)
+            ).all() if candidates else []
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+        # Every candidate taken by another run between the two statements: look again.
+        if ids or not candidates:
+            return sorted(ids)
 
 
 class Lease:
