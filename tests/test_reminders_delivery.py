@@ -47,14 +47,15 @@ def sent_count() -> int:
 
 def test_two_runs_at_once_with_a_tiny_lease_send_each_email_once(app, smtp, queued):
     queued(40)
-    smtp.recorder.delay_ms = 40  # a batch of 10 takes longer than a lease
-    app.config["MAIL_LEASE_SECONDS"] = 0.3
+    # A batch of 20 takes longer than a lease (1.2 s against 1 s): the runs must renew it.
+    smtp.recorder.delay_ms = 60
+    app.config["MAIL_LEASE_SECONDS"] = 1.0
     reports, errors = [], []
 
     def run() -> None:
         try:
             with app.app_context():
-                reports.append(delivery.deliver(batch_size=10))
+                reports.append(delivery.deliver(batch_size=20))
         except Exception as exc:  # surfaced by the assertion below
             errors.append(exc)
 
