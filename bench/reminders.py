@@ -14,6 +14,7 @@ import random
 import sys
 import tempfile
 import time
+import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -145,9 +146,10 @@ def main() -> None:
         db.session.execute(sa.update(OutboxMessage).values(status=MessageStatus.SENT))
         planned = db.session.scalars(sa.select(OutboxMessage).limit(1)).one()
         template = {c.name: getattr(planned, c.name) for c in OutboxMessage.__table__.columns
-                    if c.name not in ("id", "key")}
+                    if c.name not in ("id", "key", "message_uuid")}
         db.session.execute(sa.insert(OutboxMessage), [
-            {**template, "key": f"bench:{i}", "status": MessageStatus.PENDING, "attempts": 0}
+            {**template, "key": f"bench:{i}", "status": MessageStatus.PENDING, "attempts": 0,
+             "message_uuid": str(uuid.uuid4())}
             for i in range(args.emails)])
         db.session.commit()
 

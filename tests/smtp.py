@@ -1,7 +1,9 @@
-"""A real SMTP server for the tests (aiosmtpd on 127.0.0.1), which can refuse on demand."""
+"""A real SMTP server for the tests (aiosmtpd on 127.0.0.1), which can refuse on demand
+and take its time (`delay_ms` per message, like a loaded relay)."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from email import message_from_bytes, policy
@@ -18,15 +20,23 @@ def free_port() -> int:
 
 
 class Recorder:
-    """Keeps what the server accepted; `reply` makes it answer something else instead."""
+    """Keeps what the server accepted; `reply` makes it answer something else instead.
+
+    With `delay_ms`, each message is held that long before it is kept and accepted: a
+    client killed meanwhile leaves a message the server has but the client never saw
+    accepted.
+    """
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.reply: str | None = None
+        self.delay_ms = 0
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay_ms:
+            await asyncio.sleep(self.delay_ms / 1000)
         if self.reply is not None:
             return self.reply
         message = message_from_bytes(envelope.content, policy=policy.default)

@@ -3,8 +3,9 @@ tests/__snapshots__/test_email_snapshots.ambr.
 
 The test builds the same situation for a French, an English and an Arabic reader, on a
 fixed clock and with fixed names, lets the domain operations and `flask reminders plan`
-write the outbox, and compares the subject, text and HTML of each email with its snapshot.
-Signed tokens and database ids are masked, since they change from run to run.
+write the outbox, lets `flask reminders deliver` render and send it to a real SMTP server,
+and compares the subject, text and HTML of each email received with its snapshot. Tokens
+and database ids are masked, since they change from run to run.
 
 When a change to the emails is intended, update the snapshots and review their diff:
 
@@ -20,7 +21,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from tests.helpers import plan
+from tests.helpers import deliver, plan
 from tracker.actions.review import (
     decide_extension,
     request_extension,
@@ -36,7 +37,7 @@ SETUP_DAY = date(2027, 1, 4)  # a Monday
 PLAN_DAY = date(2027, 3, 1)  # a Monday, eight weeks later: digests and summaries go out
 
 MASKS = [
-    # signed tokens of one-click, unsubscribe and password reset links
+    # tokens of one-click, unsubscribe and password reset links
     (re.compile(r"/(email|unsubscribe|password/reset)/[A-Za-z0-9_.\-]+"), r"/\1/<token>"),
     # database ids, which depend on what ran before on the same database
     (re.compile(r"/(actions|events|recommendations)/\d+"), r"/\1/<id>"),
@@ -104,16 +105,20 @@ def situation(make_institution, make_user, make_event, make_recommendation):
 
 @pytest.mark.parametrize("locale", ["fr", "en", "ar"])
 def test_one_email_of_each_kind_reads_as_in_its_snapshot(
-        runner, situation, snapshot, locale):
+        runner, smtp, situation, snapshot, locale):
     situation(locale)
     plan(runner, PLAN_DAY)
+    deliver(runner, PLAN_DAY)
 
+    received = {message["Message-ID"]: message for message in smtp.messages}
     emails: dict[str, dict[str, str]] = {}
     for row in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)):
-        assert row.locale == locale
+        message = received[row.message_id("tracker.test")]
+        assert message["Content-Language"] == locale
         emails.setdefault(email_name(row.key), {
-            "to": row.to_email, "subject": masked(row.subject),
-            "text": masked(row.body_text), "html": masked(row.body_html)})
+            "to": message["To"], "subject": masked(str(message["Subject"])),
+            "text": masked(message.get_body(("plain",)).get_content()),
+            "html": masked(message.get_body(("html",)).get_content())})
     assert sorted(emails) == sorted([
         "assigned", "changed", "completion_reported", "returned", "validated",
         "extension_requested", "extension_accepted", "extension_refused", "reset",

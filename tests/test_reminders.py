@@ -50,7 +50,8 @@ def test_deadline_reminder_on_each_offset(runner, smtp, owned, deadline, days_be
     assert {part.get_content_type() for part in message.iter_parts()} == {
         "text/plain", "text/html"}
     assert message["List-Unsubscribe"].startswith("<http")
-    assert message["Message-ID"].startswith("<outbox-")
+    row = db.session.scalars(select(OutboxMessage)).one()
+    assert message["Message-ID"] == f"<{row.message_uuid}@tracker.test>"
     body = message.get_body(("plain",)).get_content()
     assert "/email/" in body and "Report completed" in body
 

@@ -175,17 +175,17 @@ def test_random_form_data_never_causes_a_server_error(app, client, auth, make_us
     assert response.status_code < 500, (url, data)
 
 
-def _reset_link() -> str:
-    from tracker.models import OutboxMessage
-
-    row = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
-    match = re.search(r"(/password/reset/\S+)", row.body_text)
-    assert match, row.body_text
+def _reset_link(runner, smtp) -> str:
+    """Deliver the outbox and return the reset link of the email received."""
+    assert runner.invoke(args=["reminders", "deliver"]).exit_code == 0
+    body = smtp.messages[-1].get_body(("plain",)).get_content()
+    match = re.search(r"(/password/reset/\S+)", body)
+    assert match, body
     return match.group(1)
 
 
 def test_password_reset_by_email_is_single_use_and_ends_other_sessions(
-        app, client, auth, make_user):
+        app, client, auth, make_user, runner, smtp):
     user = make_user(Role.FOCAL_POINT, locale="en")
     other = app.test_client()
     other.post("/login", data={"email": user.email, "password": PASSWORD})
@@ -193,7 +193,7 @@ def test_password_reset_by_email_is_single_use_and_ends_other_sessions(
 
     answer = client.post("/password/forgot", data={"email": user.email}, follow_redirects=True)
     assert "If an account has this address" in answer.get_data(as_text=True)
-    link = _reset_link()
+    link = _reset_link(runner, smtp)
     assert client.get(link).status_code == 200
     mismatch = client.post(link, data={"password": "new password 2026", "confirm": "other"})
     assert mismatch.status_code == 422

@@ -63,6 +63,9 @@ def from_environment(instance_path: str, environ: Mapping[str, str] = os.environ
         "MAIL_DEFAULT_SENDER": environ.get("MAIL_DEFAULT_SENDER", "suivi@tracker.local"),
         "MAIL_MAX_ATTEMPTS": int(environ.get("MAIL_MAX_ATTEMPTS", "8")),
         "MAIL_RETRY_BASE_SECONDS": int(environ.get("MAIL_RETRY_BASE_SECONDS", "60")),
+        # A delivery run's hold on the emails it claimed, renewed while it works: after a
+        # crash, its emails wait this long before another run takes them over.
+        "MAIL_LEASE_SECONDS": float(environ.get("MAIL_LEASE_SECONDS", "60")),
         "REMINDER_OFFSETS": tuple(
             int(n) for n in environ.get("TRACKER_REMINDER_OFFSETS", "14,7,1").split(",")
             if n.strip()),

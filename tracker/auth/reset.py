@@ -1,30 +1,30 @@
-"""Password reset by email: a signed link, valid for an hour and for one use only."""
+"""Password reset by email: a random link, valid for an hour and for one use only.
+
+The outbox row of a reset email holds no link: the link is made when the email is sent
+(`issue_link`, called by the delivery's rendering), and the database keeps only the
+SHA-256 digest of its token, so a copy of the database resets nobody's password.
+"""
 
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from tracker import audit
+from tracker import audit, bearer
 from tracker.admin.services import check_password_strength
 from tracker.domain import DomainError
 from tracker.extensions import db
-from tracker.models import MessageKind, User
+from tracker.models import MessageKind, ResetLink, User
+from tracker.models.types import utcnow
 from tracker.reminders.outbox import build, insert_new
 from tracker.urls import external_url
-
-SALT = "tracker.password-reset"
 
 
 class ResetLinkInvalid(DomainError):
     """Raised for a reset link that is expired, used, tampered with or not ours."""
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
 
 
 def request_reset(email: str) -> bool:
@@ -35,30 +35,46 @@ def request_reset(email: str) -> bool:
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active:
         return False
-    token = _serializer().dumps({"u": user.id, "f": user.password_fingerprint()})
     row = build(f"reset:{user.id}:{secrets.token_hex(8)}", MessageKind.NOTIFICATION, user,
-                "password_reset", reset_url=external_url("auth.reset_password", token=token))
+                "password_reset")
     insert_new([row])
     audit.record(user, "password_reset_requested", user)
     return True
 
 
+def issue_link(user: User) -> str:
+    """Return a new reset link for `user`, keeping only its token's digest (flushed).
+
+    Called when the reset email is sent; the hour of validity starts then.
+    """
+    token = bearer.new_secret()
+    db.session.add(ResetLink(digest=bearer.digest(token), user_id=user.id,
+                             fingerprint=user.password_fingerprint()))
+    db.session.flush()
+    return external_url("auth.reset_password", token=token)
+
+
 def read_token(token: str) -> User:
     """Return the user a reset link is for. Raises `ResetLinkInvalid`."""
-    max_age = current_app.config["PASSWORD_RESET_MAX_AGE_SECONDS"]
-    try:
-        data = _serializer().loads(token, max_age=max_age)
-    except (SignatureExpired, BadSignature) as exc:
-        raise ResetLinkInvalid() from exc
-    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
-    if user is None or not user.active or data.get("f") != user.password_fingerprint():
+    key = bearer.lookup_digest(token)
+    link = db.session.get(ResetLink, key) if key is not None else None
+    if link is None:
+        raise ResetLinkInvalid()
+    max_age = timedelta(seconds=current_app.config["PASSWORD_RESET_MAX_AGE_SECONDS"])
+    user = db.session.get(User, link.user_id)
+    if (user is None or not user.active or link.created_at + max_age < utcnow()
+            or link.fingerprint != user.password_fingerprint()):
         raise ResetLinkInvalid()
     return user
 
 
 def reset_password(user: User, password: str) -> None:
-    """Set a new password and sign the user out everywhere. Raises `AccountError`."""
+    """Set a new password and sign the user out everywhere. Raises `AccountError`.
+
+    Every reset link of the user stops working.
+    """
     check_password_strength(password)
     user.set_password(password)
     user.end_sessions()
+    db.session.execute(delete(ResetLink).where(ResetLink.user_id == user.id))
     audit.record(user, "password_reset", user)

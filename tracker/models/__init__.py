@@ -28,7 +28,13 @@ from tracker.models.events import (
 )
 from tracker.models.indicators import Indicator, Measurement
 from tracker.models.jobs import Job, JobState
-from tracker.models.outbox import MessageKind, MessageStatus, OutboxMessage, UsedToken
+from tracker.models.outbox import (
+    MessageKind,
+    MessageStatus,
+    OutboxMessage,
+    ResetLink,
+    UsedToken,
+)
 from tracker.models.people import Institution, Role, User
 from tracker.models.tokens import ApiToken
 from tracker.models.types import RECOMMENDATION_TEXT_MAX_LENGTH, TEXT_MAX_LENGTH
@@ -62,6 +68,7 @@ __all__ = [
     "MessageKind",
     "MessageStatus",
     "OutboxMessage",
+    "ResetLink",
     "UsedToken",
     "Priority",
     "Recommendation",

@@ -1,8 +1,14 @@
-"""Emails waiting to be sent, and the one-click links already used."""
+"""Emails waiting to be sent, the one-click links already used and the password reset links.
+
+No working link is stored: an outbox row holds what its email is about (template, ids and
+plain values), and the links are made when it is sent. What the database keeps of a link
+is a SHA-256 digest, of no use to whoever reads a dump.
+"""
 
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -55,11 +61,20 @@ def _enum(enum_class: type[enum.Enum], length: int) -> Enum:
                 values_callable=lambda e: [m.value for m in e])
 
 
+def _new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
 class OutboxMessage(db.Model):
-    """One email, rendered when planned and sent by the delivery job.
+    """One email: planned with what it is about, rendered and sent by the delivery job.
 
     `key` names the reminder (recipient, kind, action or period): it is unique, so
-    planning twice, or two schedulers at once, write each reminder once.
+    planning twice, or two schedulers at once, write each reminder once. `template` and
+    `context` (JSON of plain values and references to rows) are rendered at send time, in
+    the recipient's language of that moment, with links made then; `link_id` names the
+    email's single-use links. `subject`, `body_text` and `body_html` keep what was sent
+    with every link replaced by "[link]" (the subject is a preview until then).
+    `claim_token` and `lease_until` fence the delivery run that holds the row.
     """
 
     __tablename__ = "outbox_message"
@@ -73,15 +88,19 @@ class OutboxMessage(db.Model):
     to_email: Mapped[str] = mapped_column(String(254))
     cc: Mapped[list[str]] = mapped_column(JSON, default=list)
     locale: Mapped[str] = mapped_column(String(8), default="fr")
-    subject: Mapped[str] = mapped_column(String(300))
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text)
-    headers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    template: Mapped[str] = mapped_column(String(40), default="")
+    context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    link_id: Mapped[str | None] = mapped_column(String(32))
+    message_uuid: Mapped[str] = mapped_column(String(36), unique=True, default=_new_uuid)
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    body_text: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[MessageStatus] = mapped_column(
         _enum(MessageStatus, 10), default=MessageStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -90,15 +109,37 @@ class OutboxMessage(db.Model):
     action: Mapped[Action | None] = relationship()
 
     def message_id(self, domain: str) -> str:
-        """Return the Message-ID every attempt of this email carries, so a resend is a duplicate."""
-        return f"<outbox-{self.id}@{domain}>"
+        """Return the Message-ID every attempt of this email carries, so a resend is a duplicate.
+
+        A UUID drawn at planning: unique across installations and restored backups, where
+        row ids start again.
+        """
+        return f"<{self.message_uuid}@{domain}>"
 
 
 class UsedToken(db.Model):
-    """A one-click link from an email that was used; using it again is refused."""
+    """A one-click link from an email that was used; using it again is refused.
+
+    `token_id` is the SHA-256 digest of the link's id, never the id itself.
+    """
 
     __tablename__ = "used_token"
 
     token_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     used_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+
+class ResetLink(db.Model):
+    """A password reset link that was sent: valid for an hour, while the password is unchanged.
+
+    Holds the SHA-256 digest of the link's random token; the token itself is only in the
+    email. `fingerprint` ties the link to the password it replaces.
+    """
+
+    __tablename__ = "reset_link"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

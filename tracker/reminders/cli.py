@@ -28,8 +28,14 @@ def _parse_date(ctx, param, value: str | None) -> date | None:
 def plan_command(day: date | None, dry_run: bool) -> None:
     """Write the reminders due on a day (today by default) into the outbox."""
     result = jobs.plan(day, dry_run=dry_run)
-    verb = "would queue" if dry_run else "queued"
-    click.echo(f"{verb} {len(result.rows)} emails {result.counts()}")
+    if dry_run:
+        click.echo(f"would queue {len(result.rows)} emails {result.counts()}")
+    else:
+        # What was inserted: rows another planner wrote meanwhile are not counted twice.
+        inserted = sum(result.inserted.values())
+        skipped = len(result.rows) - inserted
+        click.echo(f"queued {inserted} emails {result.inserted}"
+                   + (f" ({skipped} already in the outbox)" if skipped else ""))
     if dry_run:
         for row in result.rows:
             cc = f" (cc {', '.join(row['cc'])})" if row["cc"] else ""

@@ -1,4 +1,12 @@
-"""Signed, expiring, single-use links that let people act straight from an email."""
+"""Signed, expiring, single-use links that let people act straight from an email.
+
+Links are made when an email is sent, never stored. A one-click link carries the
+recipient, the action, the operation and a link id ("<email's link id>.<operation>"), signed
+with SECRET_KEY; using it stores the SHA-256 digest of that id, so the same button in a
+resent copy of the email is used too, and the database holds nothing that opens a link.
+The unsubscribe link is signed and has no expiry (RFC 8058 one-click); nothing of it is
+stored.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,7 @@ from dataclasses import dataclass
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from tracker.bearer import digest
 from tracker.domain import DomainError
 from tracker.extensions import db
 from tracker.models import UsedToken
@@ -40,16 +49,26 @@ class EmailAction:
     token_id: str
 
 
+def new_link_id() -> str:
+    """Return a random id for the single-use links of one email."""
+    return secrets.token_hex(16)
+
+
 def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
-def action_link(user_id: int, action_id: int, operation: str) -> str:
-    """Return the absolute URL of a one-click link for `operation` on an action."""
+def action_link(user_id: int, action_id: int, operation: str,
+                link_id: str | None = None) -> str:
+    """Return the absolute URL of a one-click link for `operation` on an action.
+
+    `link_id` names the email the link is sent in (a random one when not given).
+    """
     if operation not in ACTION_OPERATIONS:
         raise ValueError(f"unknown operation {operation!r}")
     token = _serializer(SALT_ACTION).dumps(
-        {"u": user_id, "a": action_id, "op": operation, "j": secrets.token_hex(16)})
+        {"u": user_id, "a": action_id, "op": operation,
+         "j": f"{link_id or new_link_id()}.{operation}"})
     return external_url("reminders.email_action", token=token)
 
 
@@ -68,14 +87,14 @@ def read_action_link(token: str) -> EmailAction:
         raise LinkInvalid() from exc
     if result.operation not in ACTION_OPERATIONS:
         raise LinkInvalid()
-    if db.session.get(UsedToken, result.token_id) is not None:
+    if db.session.get(UsedToken, digest(result.token_id)) is not None:
         raise LinkUsed()
     return result
 
 
 def mark_used(link: EmailAction) -> None:
     """Record that a one-click link was used (flushed with the change it made)."""
-    db.session.add(UsedToken(token_id=link.token_id, user_id=link.user_id))
+    db.session.add(UsedToken(token_id=digest(link.token_id), user_id=link.user_id))
     db.session.flush()
 
 

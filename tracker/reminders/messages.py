@@ -9,6 +9,8 @@ an empty subject.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
+from types import SimpleNamespace
 
 from flask_babel import gettext as _
 
@@ -27,7 +29,7 @@ SUBJECTS: dict[ActionEvent, Callable[[str], str]] = {
     ActionEvent.EXTENSION_REQUESTED: lambda t: _("New deadline requested: %(title)s", title=t),
 }
 
-SENTENCES: dict[ActionEvent, Callable[[str, Action], str]] = {
+SENTENCES: dict[ActionEvent, Callable[[str, SimpleNamespace], str]] = {
     ActionEvent.VALIDATED: lambda who, a: _(
         "%(who)s validated the action \"%(title)s\" as completed.", who=who, title=a.title),
     ActionEvent.RETURNED: lambda who, a: _(
@@ -59,7 +61,14 @@ def event_subject(event: str, action: Action) -> str:
     return SUBJECTS[ActionEvent(event)](title)
 
 
-def event_sentence(event: str, action: Action, actor: User | None) -> str:
-    """Return the sentence that tells the recipient what happened."""
+def event_sentence(event: str, action: Action, actor: User | None,
+                   deadline: date | None = None, owner: str | None = None) -> str:
+    """Return the sentence that tells the recipient what happened.
+
+    `deadline` and `owner` are the action's as the event left them (the email is rendered
+    later, when it is sent, and the action may have changed since).
+    """
     who = actor.name if actor is not None else _("The tracker")
-    return SENTENCES[ActionEvent(event)](who, action)
+    facts = SimpleNamespace(title=action.title, deadline=deadline or action.deadline,
+                            owner=SimpleNamespace(name=owner or action.owner.name))
+    return SENTENCES[ActionEvent(event)](who, facts)

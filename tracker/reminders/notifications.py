@@ -13,7 +13,6 @@ from tracker.actions.signals import ActionEvent, Happened, action_event
 from tracker.extensions import db
 from tracker.models import Action, ActionUpdate, MessageKind, Role, User
 from tracker.reminders.outbox import build, insert_new, wants
-from tracker.urls import external_url
 
 # Who hears of each event besides the people it concerns: the owner, or the coordinators
 # when the event awaits their decision.
@@ -53,7 +52,6 @@ def notify(event: ActionEvent, recipients: list[User], action: Action, entry: Ac
     Flushed with the change that caused it: if the change rolls back, nothing is sent.
     """
     rows = []
-    action_url = external_url("actions.show", action_id=action.id)
     for user in recipients:
         if actor is not None and user.id == actor.id:
             continue
@@ -61,5 +59,6 @@ def notify(event: ActionEvent, recipients: list[User], action: Action, entry: Ac
             continue
         rows.append(build(f"note:{event.value}:{entry.id}:{user.id}", MessageKind.NOTIFICATION,
                           user, "notification", action=action, entry=entry, actor=actor,
-                          event=event.value, action_url=action_url))
+                          event=event.value, deadline=action.deadline,
+                          owner=action.owner.name))
     return insert_new(rows)

@@ -1,7 +1,13 @@
-"""Writing emails into the outbox: each one once, in the transaction of what caused it."""
+"""Writing emails into the outbox: each one once, in the transaction of what caused it.
+
+A row says what its email is about (template, recipient, action, a JSON context of plain
+values and row ids, a random link id and Message-ID) and holds no link: delivery renders
+it when it sends it (see rendering.render_row).
+"""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from sqlalchemy import select, text
@@ -10,7 +16,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from tracker.extensions import db
 from tracker.models import Action, MessageKind, OutboxMessage, User
 from tracker.reminders import links
-from tracker.reminders.rendering import render_email
+from tracker.reminders.rendering import (
+    ACTION_LINK_TEMPLATES,
+    encode_context,
+    recipient_locale,
+    render_subject,
+)
 
 
 def wants(user: User, kind: MessageKind, today: date | None = None) -> bool:
@@ -27,17 +38,20 @@ def wants(user: User, kind: MessageKind, today: date | None = None) -> bool:
 
 def build(key: str, kind: MessageKind, user: User, template: str, *,
           action: Action | None = None, cc: list[str] | None = None, **context) -> dict:
-    """Render an email for `user` and return it as an outbox row (a dict of columns)."""
-    unsubscribe = links.unsubscribe_link(user.id, kind.value)
-    email = render_email(template, user, action=action, unsubscribe_url=unsubscribe,
-                         kind=kind, **context)
+    """Return the outbox row (a dict of columns) of an email to `user`, without its links.
+
+    `context` holds what the template shows besides the user and the action: plain
+    values, dates and rows, which the row keeps as ids. The subject is rendered now for
+    the outbox page and a dry run, and again when the email is sent.
+    """
+    subject = render_subject(template, user, action=action, **context)
     return {
-        "key": key[:200], "kind": kind, "recipient_id": user.id,
+        "key": key[:200], "kind": kind, "template": template, "recipient_id": user.id,
         "action_id": action.id if action is not None else None, "to_email": user.email,
-        "cc": sorted(set(cc or []) - {user.email}), "locale": email.locale,
-        "subject": email.subject[:300], "body_text": email.text, "body_html": email.html,
-        "headers": {"List-Unsubscribe": f"<{unsubscribe}>",
-                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        "cc": sorted(set(cc or []) - {user.email}), "locale": recipient_locale(user),
+        "subject": subject[:300], "context": encode_context(context),
+        "link_id": links.new_link_id() if template in ACTION_LINK_TEMPLATES else None,
+        "message_uuid": str(uuid.uuid4()),
     }
 
 
@@ -46,26 +60,32 @@ ANALYZE_AFTER_ROWS = 1000
 
 
 def insert_new(rows: list[dict]) -> int:
-    """Insert outbox rows whose key is not there yet; return how many were inserted.
+    """Insert outbox rows whose key is not there yet; return how many were inserted."""
+    return sum(insert_counted(rows).values())
+
+
+def insert_counted(rows: list[dict]) -> dict[str, int]:
+    """Insert outbox rows whose key is not there yet; return how many of each kind were.
 
     INSERT ... ON CONFLICT DO NOTHING on the unique key: concurrent planners, or a plan
-    run twice, never write a reminder twice.
+    run twice, never write a reminder twice, and the counts leave out the rows skipped.
     """
+    counts: dict[str, int] = {}
     if not rows:
-        return 0
+        return counts
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(OutboxMessage).on_conflict_do_nothing(index_elements=["key"])
-    inserted = 0
     for start in range(0, len(rows), 500):
-        result = db.session.execute(stmt.returning(OutboxMessage.id),
+        result = db.session.execute(stmt.returning(OutboxMessage.kind),
                                     rows[start:start + 500])
-        inserted += len(result.all())
-    if dialect == "postgresql" and inserted >= ANALYZE_AFTER_ROWS:
+        for kind in result.scalars():
+            counts[kind.value] = counts.get(kind.value, 0) + 1
+    if dialect == "postgresql" and sum(counts.values()) >= ANALYZE_AFTER_ROWS:
         # Fresh statistics right away, rather than when autovacuum comes by: with a table
         # believed small, the planner's generic plan for the key lookups scans it whole.
         db.session.execute(text("ANALYZE outbox_message"))
-    return inserted
+    return counts
 
 
 def existing_keys(keys: list[str]) -> set[str]:

@@ -1,5 +1,8 @@
 """Planning: deciding which reminders are due on a day and writing them to the outbox.
 
+A planned row holds what its email is about (ids and plain values), no rendered body and
+no link: delivery renders it when it sends it.
+
 Each reminder has a key naming its recipient, kind and action (or period); the outbox
 refuses a key it already holds, so planning is safe to repeat and to run in parallel.
 """
@@ -34,15 +37,15 @@ from tracker.models import (
     Status,
     User,
 )
-from tracker.reminders import links
 from tracker.reminders.notifications import coordinators
-from tracker.reminders.outbox import build, existing_keys, insert_new, wants
-from tracker.urls import external_url
+from tracker.reminders.outbox import build, existing_keys, insert_counted, wants
 
 OVERDUE_EVERY_DAYS = 7
 OVERDUE_MAX_YEARS = 10
 # Sections of the coordinators' summary list this many actions, then a count of the rest.
 SUMMARY_LISTED = 15
+# The summary lists this many updates; the row keeps their ids and the count of all.
+SUMMARY_UPDATES = 50
 
 
 @dataclass
@@ -50,6 +53,8 @@ class Plan:
     """What planning found due, as outbox rows, before they are written."""
 
     rows: list[dict] = field(default_factory=list)
+    # What writing the plan inserted, by kind (rows another planner wrote first are not in).
+    inserted: dict[str, int] = field(default_factory=dict)
 
     def add(self, row: dict) -> None:
         self.rows.append(row)
@@ -60,15 +65,6 @@ class Plan:
         for row in self.rows:
             result[row["kind"].value] += 1
         return dict(result)
-
-
-def _action_links(user: User, action: Action) -> dict[str, str]:
-    return {
-        "action_url": external_url("actions.show", action_id=action.id),
-        "start_url": links.action_link(user.id, action.id, "start"),
-        "complete_url": links.action_link(user.id, action.id, "complete"),
-        "extend_url": links.action_link(user.id, action.id, "extend"),
-    }
 
 
 def _open_actions():
@@ -91,8 +87,7 @@ def deadline_reminders(day: date, plan: Plan) -> None:
             continue
         plan.add(build(key, MessageKind.DEADLINE_APPROACHING, action.owner,
                        "deadline_approaching", action=action,
-                       days_left=by_deadline[action.deadline],
-                       **_action_links(action.owner, action)))
+                       days_left=by_deadline[action.deadline]))
 
 
 def overdue_reminders(day: date, plan: Plan) -> None:
@@ -117,8 +112,7 @@ def overdue_reminders(day: date, plan: Plan) -> None:
         number = numbers[action.id]
         plan.add(build(key, MessageKind.OVERDUE, action.owner, "overdue", action=action,
                        days_late=(day - action.deadline).days, number=number,
-                       cc=copied if number >= 2 else [],
-                       **_action_links(action.owner, action)))
+                       cc=copied if number >= 2 else []))
 
 
 def news_key(action_id: int, since: date, weeks: int, missed: int) -> str:
@@ -161,10 +155,7 @@ def awaiting_news_reminders(day: date, plan: Plan) -> None:
             since, weeks, missed = clocks[action.id]
             plan.add(build(keys[action.id], MessageKind.AWAITING_NEWS, action.owner,
                            "awaiting_news", action=action, since=since,
-                           weeks=weeks, missed=missed,
-                           update_url=external_url("actions.show", action_id=action.id)
-                           + "#update-heading",
-                           **_action_links(action.owner, action)))
+                           weeks=weeks, missed=missed))
 
 
 def weekly_digests(day: date, plan: Plan) -> None:
@@ -198,8 +189,7 @@ def weekly_digests(day: date, plan: Plan) -> None:
                        overdue=[a for a in own if a.is_overdue(day)],
                        due_soon=[a for a in own if a.is_due_soon(day, days)],
                        later=[a for a in own if a.deadline > soon],
-                       pending=pending_by_owner[user.id], day=day,
-                       my_actions_url=external_url("actions.mine")))
+                       pending=pending_by_owner[user.id], day=day))
 
 
 def coordinator_summaries(day: date, plan: Plan, now: datetime) -> None:
@@ -237,13 +227,14 @@ def coordinator_summaries(day: date, plan: Plan, now: datetime) -> None:
         .order_by(Action.last_news_on, Action.id).limit(SUMMARY_LISTED)).all()
     for user in users:
         plan.add(build(keys[user.id], MessageKind.COORDINATOR_SUMMARY, user,
-                       "coordinator_summary", updates=updates, pending=pending,
-                       extensions=extensions, since=since, day=day,
-                       overdue_by_institution=dict(sorted(overdue_by_institution.items())),
+                       "coordinator_summary", updates=updates[:SUMMARY_UPDATES],
+                       updates_count=len(updates), pending=pending,
+                       extensions_count=len(extensions), since=since, day=day,
+                       overdue_by_institution={
+                           name: len(items)
+                           for name, items in sorted(overdue_by_institution.items())},
                        stale=stale, stale_count=stale_count,
-                       stale_days=current_app.config["STALE_AFTER_DAYS"],
-                       stale_url=external_url("actions.index", stale="1"),
-                       review_url=external_url("review.queue")))
+                       stale_days=current_app.config["STALE_AFTER_DAYS"]))
 
 
 def plan_reminders(day: date, now: datetime, *, digests: bool = False,
@@ -261,5 +252,9 @@ def plan_reminders(day: date, now: datetime, *, digests: bool = False,
 
 
 def write(plan: Plan) -> int:
-    """Write a plan's emails to the outbox (flushed, not committed); return how many are new."""
-    return insert_new(plan.rows)
+    """Write a plan's emails to the outbox (flushed, not committed); return how many are new.
+
+    `plan.inserted` tells how many of each kind were new.
+    """
+    plan.inserted = insert_counted(plan.rows)
+    return sum(plan.inserted.values())

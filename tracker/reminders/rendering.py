@@ -1,27 +1,50 @@
-"""Email bodies: a plain-text and an HTML template per kind, in the recipient's language."""
+"""Email bodies: a plain-text and an HTML template per kind, in the recipient's language.
+
+An outbox row is rendered when it is sent (`render_row`): its JSON context names rows by
+id (`encode_context` at planning, `decode_context` at sending), so the email says what
+holds at that moment, in the recipient's language of that moment, and its links are made
+then, on the TRACKER_BASE_URL of that moment. A preview renders the same email with
+"[link]" for every link, and creates none.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
 from typing import Any
 
 from babel.support import Translations
 from flask import current_app
 from flask_babel import force_locale
-from jinja2 import Environment
+from jinja2 import Environment, Template
+from sqlalchemy import select
 
-from tracker.models import User
-from tracker.reminders import messages
+from tracker.extensions import db
+from tracker.models import Action, ActionUpdate, ExtensionRequest, OutboxMessage, User
+from tracker.reminders import links, messages
+from tracker.urls import external_url
+
+# The templates whose emails carry one-click links (start, complete, extend).
+ACTION_LINK_TEMPLATES = frozenset({"deadline_approaching", "overdue", "awaiting_news"})
+# The rows a context may name; anything else in a context is a plain value.
+REFERENCED = {model.__name__: model for model in (Action, ActionUpdate, ExtensionRequest, User)}
+PLACEHOLDER = "[link]"
+# str.splitlines()'s line boundaries.
+LINE_BREAKS_RE = re.compile(r"[ \t]*(?:[\n\r\v\f\x1c-\x1e\x85\u2028\u2029][ \t]*)+")
+URL_RE = re.compile(r"""https?://[^\s"'<>]+""")
 
 
 @dataclass
 class RenderedEmail:
-    """Subject and bodies of one email."""
+    """Subject and bodies of one email, and the headers that go with them."""
 
     subject: str
     text: str
     html: str
     locale: str
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def recipient_locale(user: User) -> str:
@@ -32,7 +55,7 @@ def recipient_locale(user: User) -> str:
 def email_environment(locale: str) -> Environment:
     """Return a template environment whose gettext reads the catalog of `locale` directly.
 
-    Planning renders thousands of emails; resolving the locale through the request
+    Delivery renders thousands of emails; resolving the locale through the request
     machinery on every message string costs more than the rest of the rendering.
     """
     cache = current_app.extensions.setdefault("tracker.email_environments", {})
@@ -55,17 +78,150 @@ def email_environment(locale: str) -> Environment:
     return environment
 
 
+def one_line(text: str) -> str:
+    """Return `text` on one line: each line break, with the blanks around it, as one space.
+
+    Other spaces stay as they are (French puts a no-break space before a colon).
+    """
+    return LINE_BREAKS_RE.sub(" ", text).strip()
+
+
+def _subject(template: Template, context: dict[str, Any]) -> str:
+    # The subject block of the text template, rendered alone: a line break in a title
+    # then cannot end the subject early (or start a header of its own).
+    return "".join(template.blocks["subject"](template.new_context(context)))
+
+
+def render_subject(name: str, user: User, **context: Any) -> str:
+    """Return the subject of templates/email/<name>.txt for `user`, on one line."""
+    locale = recipient_locale(user)
+    template = email_environment(locale).get_template(f"email/{name}.txt")
+    with force_locale(locale):
+        return one_line(_subject(template, {"user": user, **context}))
+
+
 def render_email(name: str, user: User, **context: Any) -> RenderedEmail:
     """Render templates/email/<name>.txt and .html for `user`, in their language.
 
-    The subject is the text template's first line ("Subject: ...").
+    The subject is the text template's first line ("Subject: {% block subject %}...").
     """
     locale = recipient_locale(user)
     environment = email_environment(locale)
+    template = environment.get_template(f"email/{name}.txt")
     with force_locale(locale):  # dates and numbers follow the recipient's locale too
-        text = environment.get_template(f"email/{name}.txt").render(user=user, **context)
+        text = template.render(user=user, **context)
+        subject = _subject(template, {"user": user, **context})
         html = environment.get_template(f"email/{name}.html").render(
             user=user, locale=locale, **context)
-    first, _, body = text.partition("\n")
-    subject = first.removeprefix("Subject:").strip()
-    return RenderedEmail(subject=subject, text=body.lstrip("\n"), html=html, locale=locale)
+    body = text.removeprefix(f"Subject: {subject}")
+    return RenderedEmail(subject=one_line(subject), text=body.lstrip("\n"), html=html,
+                         locale=locale)
+
+
+def encode_context(value: Any) -> Any:
+    """Return `value` as JSON: rows as references ({"$ref": "Action", "id": 3}), dates and
+    times as ISO strings in {"$date": ...} or {"$datetime": ...}, enums as their values."""
+    if isinstance(value, db.Model):
+        return {"$ref": type(value).__name__, "id": value.id}
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): encode_context(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [encode_context(v) for v in value]
+    return value
+
+
+def _references(value: Any, found: dict[str, set[int]]) -> None:
+    if isinstance(value, dict):
+        if "$ref" in value:
+            found.setdefault(value["$ref"], set()).add(value["id"])
+        else:
+            for item in value.values():
+                _references(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _references(item, found)
+
+
+def decode_context(data: dict[str, Any]) -> dict[str, Any]:
+    """Return the context `encode_context` wrote, with its rows loaded (one query per model).
+
+    A row deleted since planning reads as None, and is left out of lists.
+    """
+    found: dict[str, set[int]] = {}
+    _references(data, found)
+    loaded: dict[tuple[str, int], Any] = {}
+    for name, ids in found.items():
+        model = REFERENCED[name]  # a KeyError for a name that is not ours: never load it
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), 900):
+            for row in db.session.scalars(
+                    select(model).where(model.id.in_(ordered[start:start + 900]))):
+                loaded[name, row.id] = row
+
+    def decode(value: Any) -> Any:
+        if isinstance(value, dict):
+            if "$ref" in value:
+                return loaded.get((value["$ref"], value["id"]))
+            if "$date" in value:
+                return date.fromisoformat(value["$date"])
+            if "$datetime" in value:
+                return datetime.fromisoformat(value["$datetime"])
+            return {k: decode(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [item for item in (decode(v) for v in value) if item is not None]
+        return value
+
+    return decode(data)
+
+
+def row_links(row: OutboxMessage, user: User, *, preview: bool) -> dict[str, str]:
+    """Return the URLs the email of `row` shows, made now (or "[link]" for a preview)."""
+    if preview:
+        names = ["action_url", "update_url", "my_actions_url", "stale_url", "review_url",
+                 "unsubscribe_url", "start_url", "complete_url", "extend_url", "reset_url"]
+        return dict.fromkeys(names, PLACEHOLDER)
+    urls = {"my_actions_url": external_url("actions.mine"),
+            "stale_url": external_url("actions.index", stale="1"),
+            "review_url": external_url("review.queue"),
+            "unsubscribe_url": links.unsubscribe_link(user.id, row.kind.value)}
+    if row.action_id is not None:
+        urls["action_url"] = external_url("actions.show", action_id=row.action_id)
+        urls["update_url"] = urls["action_url"] + "#update-heading"
+        if row.template in ACTION_LINK_TEMPLATES:
+            for operation in links.ACTION_OPERATIONS:
+                urls[f"{operation}_url"] = links.action_link(
+                    user.id, row.action_id, operation, row.link_id)
+    if row.template == "password_reset":
+        # Imported here: the reset service queues its email through this package.
+        from tracker.auth.reset import issue_link
+
+        urls["reset_url"] = issue_link(user)
+    return urls
+
+
+def render_row(row: OutboxMessage, *, preview: bool = False) -> RenderedEmail:
+    """Render the email of an outbox row now, for its recipient as they are now.
+
+    Sending creates its links (a reset link's digest is flushed); a preview creates none.
+    Raises LookupError when the recipient is gone.
+    """
+    user = row.recipient
+    if user is None:
+        raise LookupError("the recipient no longer exists")
+    urls = row_links(row, user, preview=preview)
+    email = render_email(row.template, user, action=row.action,
+                         **decode_context(row.context or {}), **urls)
+    email.headers = {"List-Unsubscribe": f"<{urls['unsubscribe_url']}>",
+                     "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    return email
+
+
+def without_links(text: str) -> str:
+    """Return `text` with every URL replaced by "[link]" (what the outbox keeps)."""
+    return URL_RE.sub(PLACEHOLDER, text)

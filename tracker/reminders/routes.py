@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from jinja2 import TemplateError
 from sqlalchemy import func, select
 
 from tracker import audit, clock
@@ -15,6 +25,7 @@ from tracker.models import Action, MessageKind, MessageStatus, OutboxMessage, St
 from tracker.permissions import admin_required, can_update_action
 from tracker.reminders import delivery, links
 from tracker.reminders.forms import ConfirmForm, ExtendForm, PreferencesForm
+from tracker.reminders.rendering import render_row
 from tracker.reminders.scheduler import next_runs
 from tracker.views import attempt, form_status
 
@@ -134,9 +145,22 @@ def outbox():
 @bp.get("/admin/outbox/<id:message_id>")
 @admin_required
 def outbox_message(message_id: int):
-    """Show one email as it will be (or was) sent."""
+    """Show one email as it was sent, or a preview of it, with "[link]" for its links.
+
+    A row not sent yet holds no body: the preview renders it as it would be sent now,
+    making no link.
+    """
     message = db.get_or_404(OutboxMessage, message_id)
-    return render_template("reminders/outbox_message.html", message=message)
+    text, html = message.body_text, message.body_html
+    if not (text or html):
+        try:
+            preview = render_row(message, preview=True)
+            text, html = preview.text, preview.html
+        except (LookupError, TemplateError):  # a recipient gone, or no such template
+            current_app.logger.warning("outbox row %s has no preview", message.id,
+                                       exc_info=True)
+    return render_template("reminders/outbox_message.html", message=message, text=text,
+                           html=html)
 
 
 @bp.post("/admin/outbox/<id:message_id>/retry")
@@ -157,7 +181,5 @@ def retry(message_id: int):
 @admin_required
 def schedule():
     """Show the reminder jobs with their cron schedules and next run times."""
-    from flask import current_app
-
     return render_template("reminders/schedule.html",
                            runs=next_runs(current_app._get_current_object()))
