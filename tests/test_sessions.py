@@ -14,7 +14,7 @@ from tests.conftest import PASSWORD, Client, _test_config
 from tracker import create_app
 from tracker.config import from_environment
 from tracker.extensions import db
-from tracker.models import AuditEntry, OutboxMessage, Role, User
+from tracker.models import AuditEntry, Role, User
 
 NEW_PASSWORD = "a brand new password"
 
@@ -51,32 +51,33 @@ def admin_edit(app, admin: User, user: User, **changes):
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
-def reset_by_email(client, user: User, password: str) -> None:
+def reset_by_email(client, user: User, password: str, runner, smtp) -> None:
     client.post("/password/forgot", data={"email": user.email})
-    row = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
-    link = re.search(r"(/password/reset/\S+)", row.body_text).group(1)
+    assert runner.invoke(args=["reminders", "deliver"]).exit_code == 0
+    body = smtp.messages[-1].get_body(("plain",)).get_content()
+    link = re.search(r"(/password/reset/\S+)", body).group(1)
     assert client.post(link, data={"password": password, "confirm": password}
                        ).status_code == 302
 
 
-def logout(app, client, user, admin):
+def logout(app, client, user, admin, runner, smtp):
     assert client.post("/logout").status_code == 302
 
 
-def new_password_by_admin(app, client, user, admin):
+def new_password_by_admin(app, client, user, admin, runner, smtp):
     admin_edit(app, admin, user, password=NEW_PASSWORD)
 
 
-def deactivation_by_admin(app, client, user, admin):
+def deactivation_by_admin(app, client, user, admin, runner, smtp):
     admin_edit(app, admin, user, active=None)
 
 
-def new_role_by_admin(app, client, user, admin):
+def new_role_by_admin(app, client, user, admin, runner, smtp):
     admin_edit(app, admin, user, role="viewer")
 
 
-def new_password_by_reset_link(app, client, user, admin):
-    reset_by_email(app.test_client(), user, NEW_PASSWORD)
+def new_password_by_reset_link(app, client, user, admin, runner, smtp):
+    reset_by_email(app.test_client(), user, NEW_PASSWORD, runner, smtp)
 
 
 ENDINGS = [logout, new_password_by_admin, deactivation_by_admin, new_role_by_admin,
@@ -86,14 +87,14 @@ ENDINGS = [logout, new_password_by_admin, deactivation_by_admin, new_role_by_adm
 @pytest.mark.parametrize("ending", ENDINGS, ids=lambda f: f.__name__)
 @pytest.mark.parametrize("cookie", ["session", "remember_token"])
 def test_a_cookie_copied_before_the_session_ends_opens_nothing_after(
-        app, client, auth, make_user, ending, cookie):
+        app, client, auth, make_user, ending, cookie, runner, smtp):
     admin = make_user(Role.ADMIN)
     user = make_user(Role.FOCAL_POINT)
     client.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"})
     stolen = steal(client, cookie)
     assert signed_in(replay(app, stolen))  # the copy is a working key
 
-    ending(app, client, user, admin)
+    ending(app, client, user, admin, runner, smtp)
 
     assert not signed_in(replay(app, stolen))
     assert not signed_in(client)

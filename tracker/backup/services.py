@@ -40,10 +40,6 @@ from tracker.models.types import UTCDateTime, utcnow
 FORMAT = 1
 # Loaded by the migrations: a restore replaces them with the archive's rows.
 REFERENCE_TABLES = ("gcm_objective", "theme")
-# An email that went out is kept (its key stops the planner from sending it twice), but
-# not its text: it may carry one-click, unsubscribe or password-reset links that still work.
-SENT_EMAIL_STATUSES = ("sent", "failed")
-SENT_EMAIL_BLANKED = {"body_text": "", "body_html": "", "headers": {}}
 
 
 class BackupError(RuntimeError):
@@ -139,8 +135,6 @@ def _read(connection: sa.Connection, table: sa.Table) -> list[dict[str, Any]]:
     rows = []
     for row in connection.execute(sa.select(table).order_by(*table.primary_key.columns)):
         values = dict(row._mapping)
-        if table.name == "outbox_message" and values["status"] in SENT_EMAIL_STATUSES:
-            values.update(SENT_EMAIL_BLANKED)
         rows.append({k: _encode(v) for k, v in values.items()})
     return rows
 
