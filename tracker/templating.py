@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -72,6 +73,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = long_datetime
     app.jinja_env.filters["isodate"] = iso_date
     app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["text_dir"] = text_dir
     app.jinja_env.filters["days_between"] = _days_between
     app.jinja_env.filters["relative_deadline"] = relative_deadline
     app.jinja_env.filters["selected_option"] = selected_option
@@ -111,6 +113,19 @@ def percent(value: int | float | None) -> str:
     if value is None:
         return ""
     return format_percent(value / 100)
+
+
+def text_dir(text: str | None) -> str:
+    """Return the direction of `text` by its first strong character, as `dir="auto"` does:
+    `rtl` for Arabic or Hebrew, `ltr` otherwise. For the PDF, whose layout engine does not
+    read `dir="auto"`."""
+    for char in text or "":
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
 
 
 def iso_date(value: str | None) -> str:
