@@ -371,7 +371,7 @@ def test_unknown_events_and_recommendations_are_not_found(client, coordinator, u
 def recommendation_progress_shown(response):
     match = re.search(r"<dt>Progress</dt><dd>(.*?)</dd>", response.get_data(as_text=True), re.S)
     assert match, "the recommendation page shows no progress"
-    value = re.search(r'<span class="progress-value">(\d+) %</span>', match.group(1))
+    value = re.search(r'<span class="progress-value">(\d+)\s?%</span>', match.group(1))
     return int(value.group(1)) if value else None
 
 

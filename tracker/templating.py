@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from flask import Flask, current_app, request
-from flask_babel import format_date, format_datetime, format_timedelta, get_locale, gettext
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_percent,
+    format_timedelta,
+    get_locale,
+    gettext,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2.filters import do_truncate
@@ -62,9 +70,10 @@ def init_app(app: Flask) -> None:
         }
 
     app.jinja_env.filters["date"] = medium_date
-    app.jinja_env.filters["datetime"] = (
-        lambda value: format_datetime(value, "short") if value else ""
-    )
+    app.jinja_env.filters["datetime"] = long_datetime
+    app.jinja_env.filters["isodate"] = iso_date
+    app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["text_dir"] = text_dir
     app.jinja_env.filters["days_between"] = _days_between
     app.jinja_env.filters["relative_deadline"] = relative_deadline
     app.jinja_env.filters["selected_option"] = selected_option
@@ -72,6 +81,14 @@ def init_app(app: Flask) -> None:
 
 def _locale() -> str:
     return str(get_locale() or "")
+
+
+# Dates read the same way in the three languages: day, month name, year ("3 déc. 2026",
+# "3 Dec 2026", "3 ديسمبر 2026"), never a numeric form whose day/month order depends on the
+# reader ("12/3/26" reads 12 March in Tunis). Arabic keeps Latin digits, as Tunisian
+# administrations write them; times use 24 hours.
+DATE_PATTERN = "d MMM y"
+DATETIME_PATTERN = "d MMM y HH:mm"
 
 
 def medium_date(value: date | None) -> str:
@@ -82,7 +99,43 @@ def medium_date(value: date | None) -> str:
 @lru_cache(maxsize=8192)
 def _medium_date(value: date, locale: str) -> str:
     # `locale` is the one in force (get_locale), passed only to key the cache.
-    return format_date(value, "medium")
+    return format_date(value, DATE_PATTERN)
+
+
+def long_datetime(value: datetime | None) -> str:
+    """Format a moment in the tracker's time zone for the reader ("3 Dec 2026 08:38")."""
+    return format_datetime(value, DATETIME_PATTERN) if value else ""
+
+
+def percent(value: int | float | None) -> str:
+    """Format a percentage in the reader's language ("40 %", "40%"), in one piece that a
+    right-to-left line cannot split into "% 40"."""
+    if value is None:
+        return ""
+    return format_percent(value / 100)
+
+
+def text_dir(text: str | None) -> str:
+    """Return the direction of `text` by its first strong character, as `dir="auto"` does:
+    `rtl` for Arabic or Hebrew, `ltr` otherwise. For the PDF, whose layout engine does not
+    read `dir="auto"`."""
+    for char in text or "":
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
+
+
+def iso_date(value: str | None) -> str:
+    """Format an ISO date kept as text (history rows keep them so) like `medium_date`."""
+    if not value:
+        return ""
+    try:
+        return medium_date(date.fromisoformat(value))
+    except (TypeError, ValueError):
+        return value
 
 
 def relative_deadline(deadline: date, today: date) -> str:

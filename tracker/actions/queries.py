@@ -421,7 +421,7 @@ def _menus(filters: ActionFilters, limit: int = 100) -> dict[str, Any]:
             "event": render_options((e.id, shorten(e.title, 70)) for e in events),
             "theme": render_options((t.id, str(t.label)) for t in themes),
             "institution": render_options(
-                (i.id, f"{i.code} · {shorten(i.name, 50)}") for i in institutions),
+                (i.id, f"{i.code} · {shorten(i.label, 50)}") for i in institutions),
             "owner": render_options((u.id, u.name) for u in owners),
             "gcm": render_options((o.number, shorten(str(o.label), 60)) for o in objectives),
         },

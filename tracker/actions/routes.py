@@ -11,6 +11,7 @@ from tracker import clock
 from tracker.actions import queries, rules, services
 from tracker.actions.forms import ActionForm, update_form
 from tracker.actions.page import action_or_404, render_action
+from tracker.actions.urgency import group_by_urgency
 from tracker.args import page_number
 from tracker.evidence.storage import EvidenceRefused
 from tracker.extensions import db
@@ -53,8 +54,9 @@ def index():
 def mine():
     """Show the user's own actions first, then those of their institution."""
     own, institution = queries.my_actions(current_user)
-    return render_template("actions/mine.html", own=own, institution=institution,
-                           today=clock.today())
+    today = clock.today()
+    return render_template("actions/mine.html", own=group_by_urgency(own, today),
+                           institution=group_by_urgency(institution, today), today=today)
 
 
 @bp.get("/actions/<id:action_id>")

@@ -28,7 +28,21 @@ class UserForm(FlaskForm):
         self.locale.choices = choices([("", "—"), *LANGUAGE_CHOICES])
 
 
-class InstitutionForm(FlaskForm):
+class TranslatedNames:
+    """Optional names in French, English and Arabic; pages fall back to `name` without one."""
+
+    name_fr = StringField(_l("Name in French"), validators=[Optional(), Length(max=120)])
+    name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=120)])
+    name_ar = StringField(_l("Name in Arabic"), validators=[Optional(), Length(max=120)],
+                          render_kw={"dir": "rtl", "lang": "ar"})
+
+    def translated_names(self) -> dict[str, str | None]:
+        """Return the three names, blank ones as None."""
+        return {f"name_{lang}": (getattr(self, f"name_{lang}").data or "").strip() or None
+                for lang in ("fr", "en", "ar")}
+
+
+class InstitutionForm(TranslatedNames, FlaskForm):
     """An institution's short code and full name."""
 
     code = StringField(
@@ -41,7 +55,7 @@ class InstitutionForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
 
 
-class ThemeForm(FlaskForm):
+class ThemeForm(TranslatedNames, FlaskForm):
     """A theme's name."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])

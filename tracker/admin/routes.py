@@ -110,8 +110,9 @@ def edit_institution(institution_id: int | None):
     form = InstitutionForm(obj=institution)
     return _save_or_show(form, lambda: services.save_institution(current_user, institution, {
         "code": form.code.data.strip().upper(), "name": form.name.data.strip(),
-        "active": form.active.data}), "code", _("Institution saved."), "admin.institutions",
-        "admin/institution_form.html", institution=institution)
+        "active": form.active.data, **form.translated_names()}), "code",
+        _("Institution saved."), "admin.institutions", "admin/institution_form.html",
+        institution=institution)
 
 
 @bp.get("/themes")
@@ -130,5 +131,6 @@ def edit_theme(theme_id: int | None):
     theme = db.get_or_404(Theme, theme_id) if theme_id else None
     form = ThemeForm(obj=theme)
     return _save_or_show(form, lambda: services.save_theme(current_user, theme, {
-        "name": form.name.data.strip(), "active": form.active.data}), "name",
+        "name": form.name.data.strip(), "active": form.active.data,
+        **form.translated_names()}), "name",
         _("Theme saved."), "admin.themes", "admin/theme_form.html", theme=theme)

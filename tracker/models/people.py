@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.extensions import db
+from tracker.models.catalog import translated_name
 from tracker.models.types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -50,9 +51,18 @@ class Institution(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The name in each language, where one was given; `name` is the one always given.
+    name_fr: Mapped[str | None] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    name_ar: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
 
     users: Mapped[list[User]] = relationship(back_populates="institution")
+
+    @property
+    def label(self) -> str:
+        """Return the name in the reader's language, else the name given."""
+        return translated_name(self, self.name)
 
     @validates("code")
     def _normalise_code(self, key: str, value: str) -> str:
@@ -62,7 +72,7 @@ class Institution(db.Model):
         return value
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.code})"
+        return f"{self.label} ({self.code})"
 
 
 class User(UserMixin, db.Model):

@@ -32,6 +32,7 @@ class ActionLine:
     last_update_at: datetime | None
     last_update_author: str | None
     evidence_count: int
+    last_update_comment: str = ""
 
 
 @dataclass
@@ -115,7 +116,7 @@ def event_report(event: Event, today: date) -> EventReport:
     author = aliased(User)
     rows = db.session.execute(
         select(Action, last_update.created_at, author.name,
-               func.coalesce(evidence_counts.c.n, 0))
+               func.coalesce(evidence_counts.c.n, 0), last_update.comment)
         .join(owner, Action.owner_id == owner.id)
         .join(lead, Action.lead_institution_id == lead.id)
         .outerjoin(last_ids, last_ids.c.action_id == Action.id)
@@ -131,10 +132,10 @@ def event_report(event: Event, today: date) -> EventReport:
     counts = dict.fromkeys(Status, 0)
     overdue = 0
     institutions: dict[int, Institution] = {}
-    for action, updated_at, author_name, evidence in rows:
+    for action, updated_at, author_name, evidence, comment in rows:
         late = action.is_overdue(today)
         sections[action.recommendation_id].lines.append(
-            ActionLine(action, late, updated_at, author_name, evidence))
+            ActionLine(action, late, updated_at, author_name, evidence, comment or ""))
         counts[action.status] += 1
         overdue += late
         institutions[action.lead_institution_id] = action.lead_institution
