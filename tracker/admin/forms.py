@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from tracker.forms import LANGUAGE_CHOICES, ModelSelectField, choices
+from tracker.forms import LANGUAGE_CHOICES, Form, ModelSelectField, choices
 from tracker.models import Role
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     """An account: who, which role, which institution."""
 
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
@@ -28,7 +27,7 @@ class UserForm(FlaskForm):
         self.locale.choices = choices([("", "—"), *LANGUAGE_CHOICES])
 
 
-class InstitutionForm(FlaskForm):
+class InstitutionForm(Form):
     """An institution's short code and full name."""
 
     code = StringField(
@@ -41,7 +40,7 @@ class InstitutionForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
 
 
-class ThemeForm(FlaskForm):
+class ThemeForm(Form):
     """A theme's name."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
