@@ -68,6 +68,23 @@ class VersionedForm(Form):
         return int(self.version.data)
 
 
+class VersionField(HiddenField):
+    """The version of the object a form was rendered from ("0" for a new object).
+
+    A form submitted without it reads as based on version 0, so an edit is then refused as
+    stale rather than taken as based on the version of the object it is bound to.
+    """
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = valuelist[0] if valuelist else "0"
+
+
+class EditForm(VersionedForm):
+    """A form that creates an object or edits one, with the version it was rendered from."""
+
+    version = VersionField(default="0", validators=[Regexp(r"^\d{1,9}$")])
+
+
 def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
     """Return select options from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]

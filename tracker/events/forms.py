@@ -16,7 +16,7 @@ from wtforms.validators import (
 
 from tracker.forms import (
     LANGUAGE_CHOICES,
-    Form,
+    EditForm,
     ModelSelectField,
     ModelSelectMultipleField,
     choices,
@@ -30,7 +30,7 @@ from tracker.models import (
 )
 
 
-class EventForm(Form):
+class EventForm(EditForm):
     """A workshop and where its report can be read."""
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
@@ -46,7 +46,7 @@ class EventForm(Form):
         validators=[Optional(), NumberRange(min=1, max=MAX_REPORT_WEEKS)])
 
 
-class RecommendationForm(Form):
+class RecommendationForm(EditForm):
     """A recommendation as the report words it, with how it is classified."""
 
     number = StringField(

@@ -10,12 +10,12 @@ from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from tracker.actions import rules
-from tracker.forms import Form, NumberField
+from tracker.forms import EditForm, Form, NumberField
 from tracker.indicators import services
 from tracker.models import TEXT_MAX_LENGTH, Indicator
 
 
-class IndicatorForm(Form):
+class IndicatorForm(EditForm):
     """What a coordinator defines for an indicator: name, unit, baseline and target."""
 
     name = StringField(_l("Indicator"), validators=[DataRequired(), Length(max=300)])
