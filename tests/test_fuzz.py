@@ -263,7 +263,6 @@ def _terminate_own_connection() -> None:
 def test_a_connection_lost_after_the_page_was_made_keeps_the_page(app, client, auth, world):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("needs a database server to terminate a connection; CI runs it on PostgreSQL")
-    auth.login(world["admin"])
     armed: list[str] = []
 
     @app.after_request
@@ -278,6 +277,7 @@ def test_a_connection_lost_after_the_page_was_made_keeps_the_page(app, client, a
             armed.pop()
             _terminate_own_connection()
 
+    auth.login(world["admin"])
     armed.append("after")
     kept = client.get("/events")
     assert kept.status_code == 200
@@ -313,11 +313,14 @@ def test_two_coordinators_adding_the_same_number_at_once_get_the_forms_refusal(
         if statement.startswith("INSERT INTO recommendation "):
             both_checked.wait()
 
+    def save(i: int) -> None:
+        with app.app_context():
+            responses[i] = clients[i].post(url, data=data)
+
     sa_event.listen(db.engine, "before_cursor_execute", hold)
     responses = {}
     try:
-        threads = [threading.Thread(target=lambda i=i: responses.__setitem__(
-            i, clients[i].post(url, data=data))) for i in range(2)]
+        threads = [threading.Thread(target=save, args=(i,)) for i in range(2)]
         for thread in threads:
             thread.start()
         for thread in threads:
