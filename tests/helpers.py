@@ -26,10 +26,12 @@ def field_errors(response, field_id):
 
 
 class _PageForm(HTMLParser):
-    """Collect what a browser would submit from the page's main form (the one with no action)."""
+    """Collect what a browser would submit from the page's main form (the one with no action),
+    or from the form posting to `action`."""
 
-    def __init__(self):
+    def __init__(self, action=None):
         super().__init__(convert_charrefs=True)
+        self.action = action
         self.values = {}
         self.in_form = False
         self.select = None
@@ -37,7 +39,7 @@ class _PageForm(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "form" and "action" not in attrs:
+        if tag == "form" and attrs.get("action") == self.action:
             self.in_form = True
         if not self.in_form:
             return
@@ -86,10 +88,11 @@ class _PageForm(HTMLParser):
             self.values[self.textarea] += data
 
 
-def form_on_page(response):
-    """Return the values the page's main form would submit as it stands."""
+def form_on_page(response, action=None):
+    """Return the values the page's main form (or its form posting to the URL `action`)
+    would submit as it stands."""
     assert response.status_code == 200
-    parser = _PageForm()
+    parser = _PageForm(action)
     parser.feed(response.get_data(as_text=True))
     return parser.values
 

@@ -339,7 +339,7 @@ def test_coordinators_set_the_cycle_on_events_and_actions_with_a_trace(
     assert "Progress update required every … weeks" in form and 'value="4"' in form
     event = monthly.event
     values = {"title": event.title, "date": event.date.isoformat(), "place": "",
-              "organisers": "", "source_url": "", "description": ""}
+              "organisers": "", "source_url": "", "description": "", "version": event.version}
     assert client.post(f"/events/{event.id}/edit",
                        data={**values, "report_every_weeks": "13"}).status_code == 302
     db.session.refresh(event)

@@ -209,7 +209,7 @@ def test_renumbering_a_recommendation_onto_a_taken_number_is_refused(client, coo
     second = make_recommendation(event, number="2")
 
     response = client.post(f"/recommendations/{second.id}/edit",
-                           data=recommendation_form(number="1"))
+                           data=recommendation_form(number="1", version=second.version))
 
     assert response.status_code == 422
     assert ("This event already has a recommendation with this number."
@@ -255,7 +255,8 @@ def test_editing_a_recommendation_records_the_changed_fields(client, coordinator
     response = client.post(f"/recommendations/{recommendation.id}/edit",
                            data=recommendation_form(
                                text="Texte initial.", theme=str(theme("indicators").id),
-                               gcm_objectives=["1", "17"], priority="medium"))
+                               gcm_objectives=["1", "17"], priority="medium",
+                               version=recommendation.version))
 
     assert response.status_code == 302
     db.session.expire_all()

@@ -269,7 +269,8 @@ def test_editing_and_removing_an_action_indicator_leave_history_rows(client, as_
     data = {"name": name, "unit": indicator.unit, "baseline_value": "0",
             "baseline_date": indicator.baseline_date.isoformat(), "target_value": "12",
             "target_date": indicator.target_date.isoformat(),
-            "data_source": indicator.data_source, "disaggregation": "Sexe"}
+            "data_source": indicator.data_source, "disaggregation": "Sexe",
+            "version": indicator.version}
     response = client.post(f"/indicators/{indicator.id}/edit", data=data)
     assert response.status_code == 302
     edited = db.session.scalars(select(ActionUpdate).where(

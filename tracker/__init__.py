@@ -45,9 +45,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     cache.init_app(app)
 
-    from tracker import args, i18n, security, templating
+    from tracker import args, i18n, security, templating, text
 
     args.init_app(app)
+    text.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     templating.init_app(app)

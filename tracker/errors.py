@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from flask import Flask, Response, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from tracker.extensions import db
@@ -35,8 +35,42 @@ def _answer_for_path() -> Answer | None:
     return None
 
 
+def _rollback() -> None:
+    """Roll the session back; a connection already lost has nothing left to undo."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        pass
+
+
+def end_session(error: BaseException | None = None) -> None:
+    """Give the request's database connection back, whatever state it is in.
+
+    Runs at the end of every request, before Flask-SQLAlchemy's own `session.remove()`:
+    when the connection was cut meanwhile (a database restart, a terminated backend),
+    closing it fails, and that failure would replace the answer already made (a page, a
+    redirect after a commit, the 503 page) with a bare 500. What the request did is
+    already committed or refused by then, so the failure is logged and the connection
+    dropped instead.
+    """
+    try:
+        db.session.remove()
+    except SQLAlchemyError as exc:
+        current_app.logger.error("database connection lost at the end of a request: %s",
+                                 getattr(exc, "orig", exc))
+        try:
+            db.session.registry().invalidate()
+        except SQLAlchemyError:
+            pass
+        db.session.registry.clear()
+
+
 def init_app(app: Flask) -> None:
-    """Render HTTP errors with the site layout, or with the answer of their URL's prefix."""
+    """Render HTTP errors with the site layout, or with the answer of their URL's prefix.
+
+    Call it after `db.init_app`: the teardown registered here then runs first.
+    """
+    app.teardown_appcontext(end_session)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -54,13 +88,11 @@ def init_app(app: Flask) -> None:
         return render_template("errors/error.html", error=error, csrf=False), error.code
 
     @app.errorhandler(OperationalError)
-    def database_unavailable(error: OperationalError):
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error: OperationalError | InterfaceError):
         # The pool pings connections before use, so the next request after the database
         # comes back gets a fresh connection: no restart needed.
-        try:
-            db.session.rollback()
-        except OperationalError:
-            pass
+        _rollback()
         app.logger.error("database unavailable: %s", error.orig)
         answer = _answer_for_path()
         if answer is not None:
@@ -71,7 +103,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(error):
-        db.session.rollback()
+        _rollback()
         answer = _answer_for_path()
         if answer is not None:
             return answer(error)

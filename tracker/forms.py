@@ -6,13 +6,83 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, SelectChoice, SelectField, SelectMultipleField, StringField
-from wtforms.validators import ValidationError
+from flask_wtf import FlaskForm
+from wtforms import (
+    Field,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Regexp, StopValidation, ValidationError
 
 from tracker.numbers import parse_number, plain_number
+from tracker.text import text_problem
 
 # Language names are written in their own language, whatever the page's language.
 LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English"), ("ar", "العربية")]
+
+
+def check_text(form, field: Field) -> None:
+    """Refuse what the text rule refuses (tracker.text): a text area is several lines, any
+    other text field (titles, names, subjects, passwords, hidden values) a single one.
+
+    Stops the chain, so that no later validator (one that asks the database, say) sees it.
+    """
+    multiline = isinstance(field, TextAreaField)
+    for value in field.raw_data or ():
+        problem = text_problem(value, multiline) if isinstance(value, str) else None
+        if problem:
+            raise StopValidation(problem)
+
+
+class TextRulesMeta:
+    """Form options that give every text field the text rule, as its first validator."""
+
+    def bind_field(self, form, unbound_field, options):
+        field = super().bind_field(form, unbound_field, options)
+        if isinstance(field, StringField):
+            field.validators = [check_text, *field.validators]
+        return field
+
+
+class Form(FlaskForm):
+    """The base of every form of the tracker: a CSRF-protected form whose text fields keep
+    to the text rule."""
+
+    class Meta(TextRulesMeta):
+        pass
+
+
+class VersionedForm(Form):
+    """A form that carries the version of the object it was rendered from."""
+
+    # Required: a save that does not say which version it saw could overwrite a newer one.
+    version = HiddenField(validators=[InputRequired(), Regexp(r"^\d{1,9}$")])
+
+    @property
+    def expected_version(self) -> int:
+        """Return the version the user saw."""
+        return int(self.version.data)
+
+
+class VersionField(HiddenField):
+    """The version of the object a form was rendered from ("0" for a new object).
+
+    A form submitted without it reads as based on version 0, so an edit is then refused as
+    stale rather than taken as based on the version of the object it is bound to.
+    """
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = valuelist[0] if valuelist else "0"
+
+
+class EditForm(VersionedForm):
+    """A form that creates an object or edits one, with the version it was rendered from."""
+
+    version = VersionField(default="0", validators=[Regexp(r"^\d{1,9}$")])
 
 
 def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:

@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
@@ -32,25 +31,15 @@ from tracker.actions import rules
 from tracker.actions.services import Change, Reading
 from tracker.evidence import storage
 from tracker.forms import (
+    Form,
     ModelSelectField,
     ModelSelectMultipleField,
     NumberField,
+    VersionedForm,
     add_error,
     choices,
 )
 from tracker.models import MAX_REPORT_WEEKS, TEXT_MAX_LENGTH, Indicator, Status
-
-
-class VersionedForm(FlaskForm):
-    """A form that carries the version of the object it was rendered from."""
-
-    # Required: a save that does not say which version it saw could overwrite a newer one.
-    version = HiddenField(validators=[InputRequired(), Regexp(r"^\d{1,9}$")])
-
-    @property
-    def expected_version(self) -> int:
-        """Return the version the user saw."""
-        return int(self.version.data)
 
 
 class ActionForm(VersionedForm):
@@ -214,14 +203,14 @@ class ReviewForm(VersionedForm):
                                          ("return", _l("Return it: work remains"))])
 
 
-class ExtensionRequestForm(FlaskForm):
+class ExtensionRequestForm(Form):
     """A focal point's request for a later deadline."""
 
     new_deadline = DateField(_l("New deadline"), validators=[InputRequired()])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
 
 
-class ExtensionDecisionForm(FlaskForm):
+class ExtensionDecisionForm(Form):
     """A coordinator's answer to a deadline request."""
 
     decision = SelectField(_l("Decision"), validators=[DataRequired()])

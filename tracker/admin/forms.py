@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from tracker.forms import LANGUAGE_CHOICES, ModelSelectField, choices
+from tracker.forms import LANGUAGE_CHOICES, Form, ModelSelectField, choices
 from tracker.models import Role
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     """An account: who, which role, which institution."""
 
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
@@ -42,7 +41,7 @@ class TranslatedNames:
                 for lang in ("fr", "en", "ar")}
 
 
-class InstitutionForm(TranslatedNames, FlaskForm):
+class InstitutionForm(TranslatedNames, Form):
     """An institution's short code and full name."""
 
     code = StringField(
@@ -55,7 +54,7 @@ class InstitutionForm(TranslatedNames, FlaskForm):
     active = BooleanField(_l("Active"), default=True)
 
 
-class ThemeForm(TranslatedNames, FlaskForm):
+class ThemeForm(TranslatedNames, Form):
     """A theme's name."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])

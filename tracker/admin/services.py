@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from tracker import audit
 from tracker.domain import DomainError
 from tracker.extensions import db
+from tracker.integrity import flush
 from tracker.models import Institution, Role, Theme, User
 
 MIN_PASSWORD_LENGTH = 10
@@ -34,6 +35,14 @@ def check_email_address(email: str) -> str:
         raise AccountError(_l("This is not a valid email address: %(email)s", email=email),
                            "email") from exc
     return email.lower()
+
+
+def _email_refusal() -> AccountError:
+    return AccountError(_l("An account with this email already exists."), "email")
+
+
+def _code_refusal() -> AccountError:
+    return AccountError(_l("Another institution already has this code."), "code")
 
 
 def _email_taken(email: str, exclude_id: int | None = None) -> bool:
@@ -61,14 +70,14 @@ def create_user(actor: User | None, *, email: str, name: str, role: Role, passwo
     focal point without an institution, or an address the login form would refuse."""
     email = check_email_address(email)
     if _email_taken(email):
-        raise AccountError(_l("An account with this email already exists."), "email")
+        raise _email_refusal()
     check_password_strength(password)
     _check_role_institution(role, institution)
     user = User(email=email, name=name.strip() or email.split("@")[0], role=role,
                 institution=institution, locale=locale, active=True)
     user.set_password(password)
     db.session.add(user)
-    db.session.flush()
+    flush(duplicate=_email_refusal(), key=("email",))
     audit.record(actor, "create", user, {"email": user.email, "role": role.value,
                                          "institution": audit.jsonable(institution)})
     return user
@@ -80,7 +89,7 @@ def update_user(actor: User, user: User, values: dict[str, Any],
     if "email" in values:
         values = {**values, "email": check_email_address(values["email"])}
     if "email" in values and _email_taken(values["email"], exclude_id=user.id):
-        raise AccountError(_l("An account with this email already exists."), "email")
+        raise _email_refusal()
     role = values.get("role", user.role)
     _check_role_institution(role, values.get("institution", user.institution))
     if actor.id == user.id and (role != user.role or values.get("active") is False):
@@ -94,7 +103,7 @@ def update_user(actor: User, user: User, values: dict[str, Any],
     if password or "active" in changes or "role" in changes:
         user.end_sessions()  # a new password, role or deactivation signs them out
     if changes:
-        db.session.flush()
+        flush(duplicate=_email_refusal(), key=("email",))
         audit.record(actor, "update", user, changes)
     return changes
 
@@ -118,17 +127,17 @@ def save_institution(actor: User | None, institution: Institution | None,
     """Create an institution (when `institution` is None) or change one."""
     code = values["code"].strip().upper()
     if not _unique(Institution, "code", code, institution.id if institution else None):
-        raise AccountError(_l("Another institution already has this code."), "code")
+        raise _code_refusal()
     if institution is None:
         institution = Institution(**values)
         db.session.add(institution)
-        db.session.flush()
+        flush(duplicate=_code_refusal(), key=("code",))
         audit.record(actor, "create", institution,
                      {k: audit.jsonable(v) for k, v in values.items()})
         return institution
     changes = audit.apply_changes(institution, values)
     if changes:
-        db.session.flush()
+        flush(duplicate=_code_refusal(), key=("code",))
         audit.record(actor, "update", institution, changes)
     return institution
 
@@ -143,7 +152,9 @@ def save_theme(actor: User | None, theme: Theme | None, values: dict[str, Any]) 
             code = f"{slugify(values['name'])[:60]}_{suffix}"
         theme = Theme(code=code, **values)
         db.session.add(theme)
-        db.session.flush()
+        # Two themes of one name saved at the same moment both take the same free code.
+        flush(duplicate=AccountError(_l("Another theme of this name was created at the "
+                                        "same moment: save again."), "name"), key=("code",))
         audit.record(actor, "create", theme, {"code": code, **values})
         return theme
     changes = audit.apply_changes(theme, values)

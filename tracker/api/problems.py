@@ -147,6 +147,8 @@ def from_http_exception(error: HTTPException) -> Response:
 
 
 def _detail(error: HTTPException) -> str:
+    if getattr(error, "user_message", None):  # a refusal that explains itself
+        return str(error.user_message)
     messages = {
         401: _("Send a valid API token: Authorization: Bearer <token>."),
         403: _("Your role or institution does not allow this."),

@@ -13,7 +13,6 @@ from typing import Any
 import marshmallow as ma
 from flask import current_app, request
 from flask_babel import gettext as _
-from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from tracker import clock
@@ -21,6 +20,7 @@ from tracker.actions import queries as action_queries
 from tracker.actions import services
 from tracker.api import auth, problems
 from tracker.api import queries as api_queries
+from tracker.api.bodies import Blueprint
 from tracker.api.problems import Problem
 from tracker.api.schemas import (
     ActionArgs,

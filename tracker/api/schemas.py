@@ -15,6 +15,7 @@ from tracker.actions.queries import SORTS as ACTION_SORTS
 from tracker.args import MAX_INT
 from tracker.events.queries import SORTS as RECOMMENDATION_SORTS
 from tracker.models import TEXT_MAX_LENGTH, Priority, Status, UpdateKind
+from tracker.text import text_problem
 from tracker.urls import external_url
 
 MAX_PER_PAGE = 100
@@ -35,19 +36,18 @@ class StrictInteger(fields.Integer):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-def _printable(value: str) -> bool:
-    # NUL and other control characters (line breaks and tabs aside) are never meant,
-    # and PostgreSQL refuses NUL in text.
-    return not any(ord(c) < 32 and c not in "\n\r\t" for c in value)
-
-
 class Text(fields.String):
-    """A string without control characters other than line breaks and tabs."""
+    """A string the text rule accepts (tracker.text): a single line unless `multiline`."""
+
+    def __init__(self, multiline: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.multiline = multiline
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
-        if not _printable(value):
-            raise ma.ValidationError("Control characters are not allowed.")
+        problem = text_problem(value, self.multiline)
+        if problem:
+            raise ma.ValidationError(problem)
         return value
 
 
@@ -119,7 +119,7 @@ class UpdateIn(ma.Schema):
                        "a coordinator's validation (`pending_validation`)."})
     progress = StrictInteger(required=True, validate=validate.Range(0, 100),
                              metadata={"description": "Progress in percent (0 to 100)."})
-    comment = Text(load_default="", validate=validate.Length(max=TEXT_MAX_LENGTH))
+    comment = Text(multiline=True, load_default="", validate=validate.Length(max=TEXT_MAX_LENGTH))
     version = StrictInteger(required=True, validate=validate.Range(0, 999_999_999), metadata={
         "description": "The `version` of the action the update is based on; a stale "
                        "version is refused with 409."})

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from tracker.forms import Form
 
-class LoginForm(FlaskForm):
+
+class LoginForm(Form):
     """Email and password."""
 
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
@@ -16,13 +17,13 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     """The email address of the account whose password was forgotten."""
 
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     """A new password, typed twice."""
 
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])

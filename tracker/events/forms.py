@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import (
     URL,
@@ -15,7 +14,13 @@ from wtforms.validators import (
     Regexp,
 )
 
-from tracker.forms import LANGUAGE_CHOICES, ModelSelectField, ModelSelectMultipleField, choices
+from tracker.forms import (
+    LANGUAGE_CHOICES,
+    EditForm,
+    ModelSelectField,
+    ModelSelectMultipleField,
+    choices,
+)
 from tracker.models import (
     MAX_REPORT_WEEKS,
     RECOMMENDATION_NUMBER_RE,
@@ -25,7 +30,7 @@ from tracker.models import (
 )
 
 
-class EventForm(FlaskForm):
+class EventForm(EditForm):
     """A workshop and where its report can be read."""
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
@@ -41,7 +46,7 @@ class EventForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=MAX_REPORT_WEEKS)])
 
 
-class RecommendationForm(FlaskForm):
+class RecommendationForm(EditForm):
     """A recommendation as the report words it, with how it is classified."""
 
     number = StringField(

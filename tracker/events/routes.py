@@ -19,7 +19,7 @@ from tracker.indicators import queries as indicator_queries
 from tracker.indicators import services as indicator_services
 from tracker.models import Action, Event, GcmObjective, Priority, Recommendation, Theme
 from tracker.permissions import can_manage, manager_required
-from tracker.views import attempt, done
+from tracker.views import attempt, done, form_status
 
 bp = Blueprint("events", __name__)
 
@@ -39,6 +39,16 @@ def _recommendation_choices(form: RecommendationForm) -> None:
     form.theme.set_objects(themes, label=lambda t: t.label)
     objectives = db.session.scalars(select(GcmObjective).order_by(GcmObjective.number)).all()
     form.gcm_objectives.set_objects(objectives, label=lambda o: o.label)
+
+
+def _recommendation_form(recommendation: Recommendation, shown: bool) -> RecommendationForm:
+    """Return the edit form of `recommendation`: as stored when `shown`, else as submitted."""
+    form = RecommendationForm(formdata=None, obj=recommendation) if shown \
+        else RecommendationForm(obj=recommendation)
+    if shown:
+        form.priority.data = recommendation.priority.value
+    _recommendation_choices(form)
+    return form
 
 
 def _recommendation_values(form: RecommendationForm) -> dict:
@@ -113,12 +123,16 @@ def edit(event_id: int):
     """Change an event's details."""
     event = db.get_or_404(Event, event_id)
     form = EventForm(obj=event)
+    result = None
     if form.validate_on_submit():
-        services.update_event(current_user, event, _event_values(form))
-        db.session.commit()
-        flash(_("Event saved."), "success")
-        return redirect(url_for("events.show", event_id=event.id))
-    return render_template("events/form.html", form=form, event=event), 422 if form.errors else 200
+        result = attempt(lambda: services.update_event(
+            current_user, event, form.expected_version, _event_values(form)), form)
+        if result.ok:
+            return done(_("Event saved."), url_for("events.show", event_id=event.id))
+        if isinstance(result.error, services.StaleEvent):
+            form = EventForm(formdata=None, obj=event)  # the latest version, to edit again
+    return render_template("events/form.html", form=form, event=event), \
+        form_status(form, result)
 
 
 @bp.route("/events/<id:event_id>/recommendations/new", methods=["GET", "POST"])
@@ -132,6 +146,7 @@ def create_recommendation(event_id: int):
         form.priority.data = Priority.MEDIUM.value
         form.language.data = "fr"
     _recommendation_choices(form)
+    result = None
     if form.validate_on_submit():
         result = attempt(lambda: services.create_recommendation(
             current_user, event, **_recommendation_values(form)), form, "number")
@@ -139,7 +154,7 @@ def create_recommendation(event_id: int):
             return done(_("Recommendation added. Now break it into actions."),
                         url_for("events.show_recommendation", recommendation_id=result.value.id))
     return render_template("events/recommendation_form.html", form=form, event=event,
-                           recommendation=None), 422 if form.errors else 200
+                           recommendation=None), form_status(form, result)
 
 
 @bp.get("/recommendations/<id:recommendation_id>")
@@ -164,15 +179,17 @@ def show_recommendation(recommendation_id: int):
 def edit_recommendation(recommendation_id: int):
     """Change a recommendation's text or classification."""
     recommendation = db.get_or_404(Recommendation, recommendation_id)
-    form = RecommendationForm(obj=recommendation)
-    if request.method == "GET":
-        form.priority.data = recommendation.priority.value
-    _recommendation_choices(form)
+    form = _recommendation_form(recommendation, request.method == "GET")
+    result = None
     if form.validate_on_submit():
-        if attempt(lambda: services.update_recommendation(
-                current_user, recommendation, _recommendation_values(form)), form, "number").ok:
+        result = attempt(lambda: services.update_recommendation(
+            current_user, recommendation, form.expected_version,
+            _recommendation_values(form)), form, "number")
+        if result.ok:
             return done(_("Recommendation saved."), url_for("events.show_recommendation",
                                                             recommendation_id=recommendation.id))
+        if isinstance(result.error, services.StaleRecommendation):
+            form = _recommendation_form(recommendation, shown=True)  # the latest version
     return render_template("events/recommendation_form.html", form=form,
                            event=recommendation.event, recommendation=recommendation), \
-        422 if form.errors else 200
+        form_status(form, result)

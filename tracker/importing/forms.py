@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import wtforms
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     SelectField,
@@ -17,7 +16,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from tracker.forms import LANGUAGE_CHOICES, ModelSelectField, ModelSelectMultipleField, choices
+from tracker.forms import (
+    LANGUAGE_CHOICES,
+    Form,
+    ModelSelectField,
+    ModelSelectMultipleField,
+    TextRulesMeta,
+    choices,
+)
 from tracker.importing.parser import MAX_DRAFTS
 from tracker.importing.readers import EXTENSIONS
 from tracker.models import RECOMMENDATION_NUMBER_RE, RECOMMENDATION_TEXT_MAX_LENGTH
@@ -25,7 +31,7 @@ from tracker.models import RECOMMENDATION_NUMBER_RE, RECOMMENDATION_TEXT_MAX_LEN
 MAX_PASTED_CHARS = 1_000_000
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """A report to look for recommendations in: pasted text or a file."""
 
     # No Optional(): it would stop the chain before validate_text.
@@ -44,8 +50,11 @@ class ImportForm(FlaskForm):
             raise ValidationError(_l("Paste the text of the report or choose a file."))
 
 
-class DraftForm(Form):
+class DraftForm(wtforms.Form):
     """One draft recommendation as the reviewer corrects it."""
+
+    class Meta(TextRulesMeta):
+        pass
 
     accept = BooleanField(_l("Accept"))
     # Required only when accepted: checked below, so no Optional() to stop the chain.
@@ -77,7 +86,7 @@ class DraftForm(Form):
             raise ValidationError(_l("An accepted draft needs a title."))
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     """The drafts found in a report, carried in the form itself between the two steps."""
 
     language = SelectField(_l("Language of the texts"), validators=[DataRequired()])

@@ -6,17 +6,16 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from tracker.actions import rules
-from tracker.forms import NumberField
+from tracker.forms import EditForm, Form, NumberField
 from tracker.indicators import services
 from tracker.models import TEXT_MAX_LENGTH, Indicator
 
 
-class IndicatorForm(FlaskForm):
+class IndicatorForm(EditForm):
     """What a coordinator defines for an indicator: name, unit, baseline and target."""
 
     name = StringField(_l("Indicator"), validators=[DataRequired(), Length(max=300)])
@@ -39,7 +38,7 @@ class IndicatorForm(FlaskForm):
                 if name in services.INDICATOR_FIELDS}
 
 
-class MeasurementForm(FlaskForm):
+class MeasurementForm(Form):
     """A value of a recommendation's indicator, on a date, with a comment."""
 
     value = NumberField(_l("Value"), validators=[InputRequired()])

@@ -21,7 +21,7 @@ from tracker.indicators.forms import IndicatorForm, MeasurementForm
 from tracker.models import Action, Indicator, Recommendation
 from tracker.permissions import manager_required
 from tracker.templating import medium_date
-from tracker.views import attempt, done
+from tracker.views import Attempt, attempt, done, form_status
 
 bp = Blueprint("indicators", __name__)
 
@@ -65,13 +65,14 @@ def _owner_url(indicator: Indicator | None = None, action: Action | None = None,
 
 
 def _form_page(form: IndicatorForm, *, indicator: Indicator | None = None,
-               action: Action | None = None, recommendation: Recommendation | None = None):
+               action: Action | None = None, recommendation: Recommendation | None = None,
+               result: Attempt | None = None):
     if indicator is not None:
         action, recommendation = indicator.action, indicator.recommendation
     return render_template(
         "indicators/form.html", form=form, indicator=indicator, action=action,
         recommendation=recommendation, back=_owner_url(indicator, action, recommendation),
-    ), 422 if form.errors else 200
+    ), form_status(form, result)
 
 
 def _add(form: IndicatorForm, **owner):
@@ -105,11 +106,15 @@ def edit(indicator_id: int):
     """Change an indicator's name, unit, baseline, target, source or disaggregation."""
     indicator = db.get_or_404(Indicator, indicator_id)
     form = IndicatorForm(obj=indicator)
+    result = None
     if form.validate_on_submit():
-        if attempt(lambda: services.update_indicator(current_user, indicator, form.values()),
-                   form, "target_date").ok:
+        result = attempt(lambda: services.update_indicator(
+            current_user, indicator, form.expected_version, form.values()), form, "target_date")
+        if result.ok:
             return done(_("Indicator saved."), _owner_url(indicator))
-    return _form_page(form, indicator=indicator)
+        if isinstance(result.error, services.StaleIndicator):
+            form = IndicatorForm(formdata=None, obj=indicator)  # the latest version
+    return _form_page(form, indicator=indicator, result=result)
 
 
 @bp.post("/indicators/<id:indicator_id>/delete")

@@ -15,8 +15,9 @@ from sqlalchemy import delete, exists, select
 
 from tracker import audit
 from tracker.actions import rules
-from tracker.domain import InvalidChange
+from tracker.domain import InvalidChange, StaleVersion
 from tracker.extensions import db
+from tracker.integrity import check_version, flush
 from tracker.models import (
     Action,
     ActionUpdate,
@@ -35,6 +36,14 @@ TEXT_LIMITS = {"name": 300, "unit": 60, "data_source": 300, "disaggregation": 30
 
 class InvalidIndicator(InvalidChange):
     """Raised when an indicator or a measurement breaks a rule; the message is for the user."""
+
+
+class StaleIndicator(StaleVersion):
+    """Raised when an indicator was saved by someone else after the form was opened."""
+
+    default_message = _l("Someone else saved this indicator while you were editing it. Your "
+                         "changes were not saved: the form now shows the latest version, "
+                         "make your changes again.")
 
 
 def _check_number(value: Any) -> None:
@@ -98,11 +107,14 @@ def add_indicator(actor: User, values: dict[str, Any], *, action: Action | None 
     return indicator
 
 
-def update_indicator(actor: User, indicator: Indicator, values: dict[str, Any]) -> dict:
+def update_indicator(actor: User, indicator: Indicator, expected_version: int | None,
+                     values: dict[str, Any]) -> dict:
     """Change an indicator's fields and record what changed; return {field: [old, new]}.
 
-    Raises `InvalidIndicator` when the result would break a rule.
+    Raises `StaleIndicator` when the change was based on another version than the current,
+    `InvalidIndicator` when the result would break a rule.
     """
+    check_version(indicator, expected_version, StaleIndicator())
     merged = {name: getattr(indicator, name) for name in INDICATOR_FIELDS}
     merged.update({k: v for k, v in values.items() if k in INDICATOR_FIELDS})
     check_values(merged)
@@ -110,7 +122,7 @@ def update_indicator(actor: User, indicator: Indicator, values: dict[str, Any]) 
     changes = audit.apply_changes(indicator, _cleaned(merged))
     if not changes:
         return {}
-    db.session.flush()
+    flush(stale=StaleIndicator())
     if indicator.action is not None:
         _history(actor, indicator.action, before, snapshot(indicator))
     else:

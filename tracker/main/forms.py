@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
 from wtforms.validators import InputRequired
 
+from tracker.forms import Form
 
-class LanguageForm(FlaskForm):
+
+class LanguageForm(Form):
     """Choose the language of the pages; `next` is where to go back to.
 
     The layout writes its fields by hand (templates/base.html), on every page, with

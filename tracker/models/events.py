@@ -47,7 +47,10 @@ recommendation_gcm = Table(
 
 
 class Event(db.Model):
-    """A workshop, consultation or meeting whose recommendations are followed up."""
+    """A workshop, consultation or meeting whose recommendations are followed up.
+
+    `version` is bumped on every change, so that an edit based on an older one is refused.
+    """
 
     __tablename__ = "event"
 
@@ -63,11 +66,14 @@ class Event(db.Model):
     is_public: Mapped[bool] = mapped_column(default=False)
     # Owners of its actions owe news every so many weeks (None: only near deadlines).
     report_every_weeks: Mapped[int | None]
+    version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     recommendations: Mapped[list[Recommendation]] = relationship(
         back_populates="event", order_by="Recommendation.position"
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
     @validates("report_every_weeks")
     def _check_cycle(self, key: str, value: int | None) -> int | None:
@@ -85,7 +91,10 @@ RECOMMENDATION_NUMBER_RE = re.compile(r"^[\w.\-]+$")
 
 
 class Recommendation(db.Model):
-    """One recommendation of an event, in the words of the report it comes from."""
+    """One recommendation of an event, in the words of the report it comes from.
+
+    `version` is bumped on every change, so that an edit based on an older one is refused.
+    """
 
     __tablename__ = "recommendation"
     __table_args__ = (UniqueConstraint("event_id", "number"),)
@@ -105,6 +114,7 @@ class Recommendation(db.Model):
     language: Mapped[str] = mapped_column(String(8), default="fr")
     # The reference a spreadsheet import matches rows on, so importing twice changes nothing.
     ref: Mapped[str | None] = mapped_column(String(64), unique=True)
+    version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     event: Mapped[Event] = relationship(back_populates="recommendations")
@@ -115,6 +125,8 @@ class Recommendation(db.Model):
     actions: Mapped[list[Action]] = relationship(
         back_populates="recommendation", order_by="Action.id"
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"

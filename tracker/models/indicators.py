@@ -18,7 +18,8 @@ class Indicator(db.Model):
     """A measurable result of a recommendation or of one action, from baseline to target.
 
     It belongs to exactly one of the two. `disaggregation` notes how the figures are
-    broken down (sex, age, migration status, region), as GCM objective 1 asks.
+    broken down (sex, age, migration status, region), as GCM objective 1 asks. `version`
+    is bumped on every change, so that an edit based on an older one is refused.
     """
 
     __tablename__ = "indicator"
@@ -39,12 +40,15 @@ class Indicator(db.Model):
     target_date: Mapped[date]
     data_source: Mapped[str] = mapped_column(String(300), default="")
     disaggregation: Mapped[str] = mapped_column(String(300), default="")
+    version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     recommendation: Mapped[Recommendation | None] = relationship()
     action: Mapped[Action | None] = relationship()
     measurements: Mapped[list[Measurement]] = relationship(
         back_populates="indicator", order_by="Measurement.measured_on, Measurement.id")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Measurement(db.Model):

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from tracker.forms import Form
 
-class CalendarLinkForm(FlaskForm):
+
+class CalendarLinkForm(Form):
     """Create, replace or revoke the calendar link: a button and its CSRF token."""
 
 
-class ApiTokenForm(FlaskForm):
+class ApiTokenForm(Form):
     """Create a personal API token: the name says what it is for."""
 
     name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=100)],
                        description=_l("What the token is for, e.g. \"Weekly export script\"."))
 
 
-class RevokeApiTokenForm(FlaskForm):
+class RevokeApiTokenForm(Form):
     """Revoke a personal API token: a button and its CSRF token."""

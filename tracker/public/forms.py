@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import AnyOf, InputRequired
 
+from tracker.forms import Form
 
-class VisibilityForm(FlaskForm):
+
+class VisibilityForm(Form):
     """Make an event public (1) or private (0)."""
 
     public = HiddenField(validators=[InputRequired(), AnyOf(("0", "1"))])

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from tracker.forms import choices
+from tracker.forms import Form, choices
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -18,20 +17,20 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """Confirm what a one-click link asks (nothing changes on the GET that shows it)."""
 
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
 
 
-class ExtendForm(FlaskForm):
+class ExtendForm(Form):
     """Ask for a new deadline from an email link."""
 
     new_deadline = DateField(_l("New deadline"), validators=[InputRequired()])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(Form):
     """Which emails a user receives, and a pause of reminders."""
 
     kinds = MultiCheckboxField(_l("Emails I receive"))

@@ -16,12 +16,21 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2 import TemplateError
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from tracker import audit, clock
 from tracker.actions import review, services
 from tracker.args import page_number
 from tracker.extensions import csrf, db
-from tracker.models import Action, MessageKind, MessageStatus, OutboxMessage, Status, User
+from tracker.models import (
+    Action,
+    MessageKind,
+    MessageStatus,
+    OutboxMessage,
+    Status,
+    UsedToken,
+    User,
+)
 from tracker.permissions import admin_required, can_update_action
 from tracker.reminders import delivery, links
 from tracker.reminders.forms import ConfirmForm, ExtendForm, PreferencesForm
@@ -46,6 +55,11 @@ def _act(link: links.EmailAction, user: User, action: Action, form) -> None:
     links.mark_used(link)
 
 
+def _link_used():
+    return _link_error(_("This link was already used. Open the action to see where it "
+                         "stands."), 410)
+
+
 def _link_error(message: str, status: int):
     return render_template("reminders/link_error.html", message=message), status
 
@@ -59,8 +73,7 @@ def email_action(token: str):
         return _link_error(_("This link has expired. Open the action in the tracker instead."),
                            410)
     except links.LinkUsed:
-        return _link_error(_("This link was already used. Open the action to see where it "
-                             "stands."), 410)
+        return _link_used()
     except links.LinkInvalid:
         return _link_error(_("This link is not valid. Was it copied whole?"), 400)
     user = db.session.get(User, link.user_id)
@@ -72,8 +85,14 @@ def email_action(token: str):
     form = ExtendForm() if link.operation == "extend" else ConfirmForm()
     result = None
     if form.validate_on_submit():
-        result = attempt(lambda: _act(link, user, action, form), form,
-                         "new_deadline" if link.operation == "extend" else "comment")
+        try:
+            result = attempt(lambda: _act(link, user, action, form), form,
+                             "new_deadline" if link.operation == "extend" else "comment")
+        except IntegrityError:
+            # Confirmed twice at the same moment: the other request recorded the link.
+            if db.session.get(UsedToken, link.token_id) is None:
+                raise
+            return _link_used()
         if result.ok:
             return render_template("reminders/email_action_done.html", action=action,
                                    operation=link.operation)

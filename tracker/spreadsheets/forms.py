@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, Regexp, ValidationError
 
+from tracker.forms import Form
 from tracker.spreadsheets.reader import EXTENSIONS
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     """The spreadsheet to check."""
 
     file = FileField(_l("Spreadsheet (.xlsx or .csv, 10 MB at most)"),
@@ -28,7 +28,7 @@ class UploadForm(FlaskForm):
             raise ValidationError(_l("Choose a file."))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """The confirmation of a checked file, which the server kept under a random token."""
 
     token = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{32}$")])

@@ -62,7 +62,7 @@ def _apply_recommendation(actor: User, plan: RecommendationPlan) -> None:
     if plan.operation == CREATE:
         plan.created = create_recommendation(actor, plan.event, **plan.values)
     elif plan.operation == UPDATE:
-        update_recommendation(actor, plan.existing,
+        update_recommendation(actor, plan.existing, plan.existing.version,
                               {name: plan.values[name] for name in plan.changes})
 
 
