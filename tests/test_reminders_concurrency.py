@@ -51,3 +51,34 @@ def test_two_schedulers_at_once_send_each_reminder_once(
     assert len({m["Message-ID"] for m in smtp.messages}) == ACTIONS
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
         OutboxMessage.status == MessageStatus.SENT)) == ACTIONS
+
+
+def test_a_link_confirmed_twice_at_once_acts_once_and_says_already_used(
+        app, postgresql_only, make_user, make_action):
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+    from urllib.parse import urlsplit
+
+    from tracker.models import ActionUpdate
+    from tracker.reminders import links
+
+    owner = make_user(Role.FOCAL_POINT)
+    action = make_action(owner=owner)
+    path = urlsplit(links.action_link(owner.id, action.id, "complete")).path
+    clients = [app.test_client(), app.test_client()]
+    tokens = [client.csrf_token() for client in clients]
+    start = Barrier(2)
+
+    def confirm(n: int) -> int:
+        with app.app_context():  # each thread, as each request, has a session of its own
+            start.wait()
+            return clients[n].post(path, data={"comment": "Fait.", "csrf_token": tokens[n]},
+                                   csrf=False).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        statuses = sorted(pool.map(confirm, [0, 1]))
+    assert statuses == [200, 410]
+    db.session.expire_all()
+    assert db.session.get(Action, action.id).status == Status.PENDING_VALIDATION
+    assert db.session.scalar(select(func.count()).select_from(ActionUpdate).where(
+        ActionUpdate.action_id == action.id)) == 2  # the creation and one update

@@ -87,9 +87,14 @@ def read_action_link(token: str) -> EmailAction:
         raise LinkInvalid() from exc
     if result.operation not in ACTION_OPERATIONS:
         raise LinkInvalid()
-    if db.session.get(UsedToken, digest(result.token_id)) is not None:
+    if was_used(result):
         raise LinkUsed()
     return result
+
+
+def was_used(link: EmailAction) -> bool:
+    """Tell whether a one-click link was already used (its id's digest is recorded)."""
+    return db.session.get(UsedToken, digest(link.token_id)) is not None
 
 
 def mark_used(link: EmailAction) -> None:

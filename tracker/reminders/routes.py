@@ -28,7 +28,6 @@ from tracker.models import (
     MessageStatus,
     OutboxMessage,
     Status,
-    UsedToken,
     User,
 )
 from tracker.permissions import admin_required, can_update_action
@@ -42,7 +41,12 @@ bp = Blueprint("reminders", __name__)
 
 
 def _act(link: links.EmailAction, user: User, action: Action, form) -> None:
-    """Do what a one-click link offers, as the user it was sent to, and mark it used."""
+    """Mark a one-click link used, then do what it offers as the user it was sent to.
+
+    Marked first: of two confirmations at once, the second stops on the link's row
+    (IntegrityError, "already used") before it could touch the action.
+    """
+    links.mark_used(link)
     if link.operation == "extend":
         review.request_extension(user, action, form.new_deadline.data, form.reason.data,
                                  clock.today())
@@ -52,7 +56,6 @@ def _act(link: links.EmailAction, user: User, action: Action, form) -> None:
             status=Status.IN_PROGRESS if starting else Status.COMPLETED,
             progress=max(action.progress, 10) if starting else 100,
             comment=form.comment.data or ""))
-    links.mark_used(link)
 
 
 def _link_used():
@@ -90,7 +93,7 @@ def email_action(token: str):
                              "new_deadline" if link.operation == "extend" else "comment")
         except IntegrityError:
             # Confirmed twice at the same moment: the other request recorded the link.
-            if db.session.get(UsedToken, link.token_id) is None:
+            if not links.was_used(link):
                 raise
             return _link_used()
         if result.ok:
