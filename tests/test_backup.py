@@ -173,8 +173,9 @@ def test_verify_reports_missing_rows_and_altered_files(app, runner, news, tmp_pa
     tampered = tmp_path / "tampered.tar.gz"
 
     def add_an_institution(document):
+        [first] = document["tables"]["institution"]
         document["tables"]["institution"].append(
-            {"id": 999, "code": "EXTRA", "name": "Sans compte", "active": True})
+            {**first, "id": 999, "code": "EXTRA", "name": "Sans compte"})
 
     def truncate(data):
         return data[:5]

@@ -7,9 +7,9 @@ SHA-256 digest of its token, so a copy of the database resets nobody's password.
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 
+from blinker import Namespace
 from flask import current_app
 from sqlalchemy import delete, select
 
@@ -17,14 +17,17 @@ from tracker import audit, bearer
 from tracker.admin.services import check_password_strength
 from tracker.domain import DomainError
 from tracker.extensions import db
-from tracker.models import MessageKind, ResetLink, User
+from tracker.models import ResetLink, User
 from tracker.models.types import utcnow
-from tracker.reminders.outbox import build, insert_new
 from tracker.urls import external_url
 
 
 class ResetLinkInvalid(DomainError):
     """Raised for a reset link that is expired, used, tampered with or not ours."""
+
+
+# Sent with the user who asked for a reset link; the email is someone else's business.
+reset_requested = Namespace().signal("password-reset-requested")
 
 
 def request_reset(email: str) -> bool:
@@ -35,9 +38,7 @@ def request_reset(email: str) -> bool:
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active:
         return False
-    row = build(f"reset:{user.id}:{secrets.token_hex(8)}", MessageKind.NOTIFICATION, user,
-                "password_reset")
-    insert_new([row])
+    reset_requested.send(user)  # tracker.reminders queues the email, in this transaction
     audit.record(user, "password_reset_requested", user)
     return True
 

@@ -9,8 +9,6 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
 from tracker.models import Action
 
@@ -69,6 +67,11 @@ def to_csv(table: Sequence[Sequence[Any]], delimiter: str = ",") -> bytes:
 
 def to_xlsx(table: Sequence[Sequence[Any]], title: str) -> bytes:
     """Return the table as an Excel workbook with a frozen, filterable header row."""
+    # Imported here: openpyxl (and what it pulls in) is loaded by the processes that
+    # write a workbook, not by every web worker.
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]

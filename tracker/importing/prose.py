@@ -18,8 +18,6 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-import pysbd
-
 from tracker.importing.suggest import _normalise_with_map, normalise
 
 MIN_SENTENCE_CHARS = 25
@@ -168,7 +166,9 @@ def _paragraphs(text: str) -> list[tuple[int, str]]:
 
 
 @cache
-def _segmenter(language: str) -> pysbd.Segmenter:
+def _segmenter(language: str):
+    import pysbd  # loaded by the processes that read a report, not by every web worker
+
     return pysbd.Segmenter(language=language if language in {"fr", "en", "ar"} else "fr",
                            clean=False, char_span=True)
 

@@ -14,8 +14,6 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from icalendar import Calendar
-from icalendar import Event as CalendarEvent
 from sqlalchemy import select
 
 from tracker import audit, bearer
@@ -67,6 +65,8 @@ def calendar_feed(user: User) -> bytes:
         .order_by(Action.deadline, Action.id)
     ).all()
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        from icalendar import Calendar  # loaded where a feed is served
+
         calendar = Calendar()
         calendar.add("prodid", "-//Recommendation tracker//tracker//EN")
         calendar.add("version", "2.0")
@@ -78,7 +78,9 @@ def calendar_feed(user: User) -> bytes:
     return calendar.to_ical()
 
 
-def _calendar_event(action: Action) -> CalendarEvent:
+def _calendar_event(action: Action):
+    from icalendar import Event as CalendarEvent
+
     url = external_url("actions.show", action_id=action.id)
     event = CalendarEvent()
     # The UID stays the same across changes, so a moved deadline moves the entry.

@@ -6,10 +6,13 @@ changed an action announces what happened, and the emails are queued before its 
 
 from __future__ import annotations
 
+import secrets
+
 from flask import Flask
 from sqlalchemy import select
 
 from tracker.actions.signals import ActionEvent, Happened, action_event
+from tracker.auth.reset import reset_requested
 from tracker.extensions import db
 from tracker.models import Action, ActionUpdate, MessageKind, Role, User
 from tracker.reminders.outbox import build, insert_new, wants
@@ -20,8 +23,16 @@ TO_COORDINATORS = frozenset({ActionEvent.COMPLETION_REPORTED, ActionEvent.EXTENS
 
 
 def init_app(app: Flask) -> None:
-    """Queue notifications for the actions' events (a listener, connected once)."""
+    """Queue notifications for the actions' events and the password reset emails
+    (listeners, connected once)."""
     action_event.connect(queue_notifications)
+    reset_requested.connect(queue_reset_email)
+
+
+def queue_reset_email(user: User) -> int:
+    """Queue the email that brings `user` a password reset link (made when it is sent)."""
+    return insert_new([build(f"reset:{user.id}:{secrets.token_hex(8)}",
+                             MessageKind.NOTIFICATION, user, "password_reset")])
 
 
 def coordinators() -> list[User]:

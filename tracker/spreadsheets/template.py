@@ -6,9 +6,6 @@ import io
 from typing import Any
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from tracker.exports import services as exports
@@ -143,6 +140,10 @@ def to_csv() -> bytes:
 
 def to_xlsx() -> bytes:
     """Return the template workbook: the columns with an example row, the help, the lists."""
+    from openpyxl import Workbook  # loaded where a workbook is written (see exports)
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Actions")[:31]

@@ -18,7 +18,6 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -212,6 +211,15 @@ class Preview:
         return sum(1 for row in self.rows if row.errors)
 
 
+def _column_letter(number: int) -> str:
+    """Return a spreadsheet's name of column `number` (1 → A, 27 → AA)."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def normalise_header(name: str) -> str:
     """Return a column name as the importer knows it: "Owner email" → "owner_email"."""
     return re.sub(r"[\s\-]+", "_", name.strip().lower())
@@ -230,7 +238,7 @@ def check(sheet: Sheet) -> Preview:
             if column is not None:
                 row.cells[column] = value.strip()
             elif value.strip():
-                row.errors.append(Issue(number, get_column_letter(index + 1), _(
+                row.errors.append(Issue(number, _column_letter(index + 1), _(
                     "This cell is under no column name: name its column in the header "
                     "row or empty it.")))
         rows.append(row)

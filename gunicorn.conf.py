@@ -1,0 +1,33 @@
+"""gunicorn settings of the tracker (`gunicorn wsgi:app` reads this file from the checkout).
+
+Measured on 100,000 actions with `bench/load.py` (docs/performance.md): the application is
+loaded once, in the master, before the workers are forked, so the workers share its
+code and templates instead of each holding a copy.
+"""
+
+import gc
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "4"))  # twice the cores of a 2-core server
+timeout = 30
+max_requests = 2000
+max_requests_jitter = 200
+preload_app = True
+
+
+def pre_fork(server, worker):
+    """Move what the master loaded out of the garbage collector's reach before forking.
+
+    Collections would otherwise write to every object's header in each worker, and the
+    pages shared with the master would become copies, one per worker.
+    """
+    gc.freeze()
+
+
+def post_fork(server, worker):
+    """Give each worker database connections of its own, never ones opened by the master."""
+    from tracker.extensions import db
+
+    with worker.app.wsgi().app_context():
+        db.engine.dispose(close=False)
