@@ -9,11 +9,21 @@ import gc
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", "4"))  # twice the cores of a 2-core server
+workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+worker_class = "gthread" if threads > 1 else "sync"
 timeout = 30
 max_requests = 2000
 max_requests_jitter = 200
 preload_app = True
+
+
+def when_ready(server):
+    """Compile every template in the master, once, so that the workers share them too."""
+    app = server.app.wsgi()
+    with app.app_context():
+        for name in app.jinja_env.list_templates(extensions=("html", "txt")):
+            app.jinja_env.get_template(name)
 
 
 def pre_fork(server, worker):

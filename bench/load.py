@@ -49,7 +49,8 @@ MEMORY_TARGET_MB = 150
 COMMENT = "Point d'avancement (bench/load.py)"
 
 
-def start_gunicorn(url: str, workers: int, redis_url: str = "") -> subprocess.Popen:
+def start_gunicorn(url: str, workers: int, redis_url: str = "", threads: int = 1,
+                   preload: bool = True) -> subprocess.Popen:
     """Start gunicorn as in production and wait until it answers."""
     env = {**os.environ, "TRACKER_ENV": "production", "DATABASE_URL": url,
            "SECRET_KEY": "bench-only-secret-key-0123456789abcdef",
@@ -59,6 +60,8 @@ def start_gunicorn(url: str, workers: int, redis_url: str = "") -> subprocess.Po
         env.update(CACHE_REDIS_URL=redis_url, RATELIMIT_STORAGE_URI=redis_url)
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers),
+         "--threads", str(threads), "--worker-class", "gthread" if threads > 1 else "sync",
+         *([] if preload else ["--config", "/dev/null"]),
          "--bind", f"127.0.0.1:{PORT}", "--access-logfile", "-", "--log-level", "warning",
          "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     for _ in range(100):
@@ -220,6 +223,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per worker (gthread workers when more than 1)")
+    parser.add_argument("--no-preload", action="store_true",
+                        help="load the app in each worker instead of gunicorn.conf.py's preload")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--runs", type=int, default=1)
@@ -244,7 +251,8 @@ def main() -> None:
         conn.execute(sa.text("DELETE FROM action_update WHERE comment = :c"), {"c": COMMENT})
     engine.dispose()
 
-    process = start_gunicorn(url, args.workers, args.redis_url)
+    process = start_gunicorn(url, args.workers, args.redis_url, args.threads,
+                             not args.no_preload)
     try:
         cookie, token = login("coord@bench.example", "bench-password-2026")
         posts = post_file(url, token, exclude=action_id)
@@ -284,7 +292,10 @@ def main() -> None:
         "",
         f"Measured on {date.today().isoformat()} on this machine: {os.cpu_count()} cores, "
         f"{platform.python_implementation()} {platform.python_version()}, PostgreSQL, "
-        f"gunicorn with {args.workers} sync workers ({cache}), wrk with {args.connections} "
+        f"gunicorn with {args.workers} "
+        + (f"gthread workers of {args.threads} threads" if args.threads > 1 else "sync workers")
+        + (" (app loaded in each)" if args.no_preload else " (app preloaded, gunicorn.conf.py)")
+        + f" ({cache}), wrk with {args.connections} "
         f"connections for {args.seconds} s a page, on loopback, one signed-in coordinator "
         "session. The load generator shares the cores with the server; figures vary by "
         "some 10 to 20 % from one run to the next.",
