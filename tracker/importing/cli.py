@@ -28,7 +28,8 @@ def import_report_command(path: str, as_json: bool) -> None:
         raise click.ClickException(str(exc)) from exc
     drafts = find_drafts(text)
     if as_json:
-        matches = similar.similar_to([d["text"] for d in drafts], guess_language(text))
+        matches = similar.similar_to([d["text"] for d in drafts], guess_language(text),
+                                     titles=[d["title"] for d in drafts])
         click.echo(json.dumps([{**{key: d[key] for key in JSON_KEYS},
                                 "similar": [m.recommendation_id for m in found]}
                                for d, found in zip(drafts, matches, strict=True)],

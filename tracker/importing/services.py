@@ -56,7 +56,8 @@ def review_values(event: Event, drafts: list[dict], text: str) -> dict[str, Any]
     imported = already_imported(event, drafts)
     fresh = sum(1 for draft in drafts if normalise(draft["text"]) not in imported)
     numbers = iter(rules.next_recommendation_numbers(event.id, fresh))
-    matches = similar.similar_to([d["text"] for d in drafts], language, exclude_event_id=event.id)
+    matches = similar.similar_to([d["text"] for d in drafts], language, exclude_event_id=event.id,
+                                 titles=[d["title"] for d in drafts])
     rows = []
     for draft, found in zip(drafts, matches, strict=True):
         before = imported.get(normalise(draft["text"]))

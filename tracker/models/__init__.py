@@ -30,6 +30,7 @@ from tracker.models.indicators import Indicator, Measurement
 from tracker.models.jobs import Job, JobState
 from tracker.models.outbox import MessageKind, MessageStatus, OutboxMessage, UsedToken
 from tracker.models.people import Institution, Role, User
+from tracker.models.sources import RecommendationLink, SourceDocument
 from tracker.models.tokens import ApiToken
 from tracker.models.types import RECOMMENDATION_TEXT_MAX_LENGTH, TEXT_MAX_LENGTH
 
@@ -65,6 +66,8 @@ __all__ = [
     "UsedToken",
     "Priority",
     "Recommendation",
+    "RecommendationLink",
+    "SourceDocument",
     "Role",
     "Status",
     "Theme",
