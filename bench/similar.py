@@ -5,7 +5,8 @@
 Fills a database (in-memory SQLite unless --database-url names an empty PostgreSQL
 database, whose schema is then made by the migrations, trigram index included) with
 generated recommendations in French (made of the phrases workshops use), then times
-`similar_to` on the drafts of seed report 000, the first of five runs (SQLite builds its stem index then) and the median of the others.
+`similar_to` on the drafts of seed report 000: the first of five runs (SQLite builds its
+stem index then) and the median of the others.
 """
 
 from __future__ import annotations

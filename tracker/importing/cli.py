@@ -36,8 +36,8 @@ def import_report_command(path: str, as_json: bool) -> None:
                               ensure_ascii=False, indent=2))
         return
     if not drafts:
-        click.echo("No recommendations found: the importer looks for a numbered or bulleted "
-                   "list under a heading such as \"Recommendations\" or \"Objectives\".")
+        click.echo("No recommendations found: neither a list nor sentences that recommend, "
+                   "call for or state something to do.")
         return
     click.echo(f"{len(drafts)} draft(s) found; nothing was saved.")
     for number, draft in enumerate(drafts, start=1):
