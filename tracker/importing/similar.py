@@ -20,6 +20,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -105,11 +106,12 @@ def similar_to(texts: list[str], language: str, exclude_event_id: int | None = N
                          if index.events[p] != exclude), key=lambda pair: (-pair[0], pair[1]))
         best.append([(score, id_) for score, id_ in scored[:limit] if score >= MIN_SCORE])
     wanted_ids = {id_ for found in best for _, id_ in found}
+    # Run even without matches, so that a page's count of queries does not depend on them.
     rows = {row[0]: row for row in db.session.execute(
         select(Recommendation.id, Recommendation.number, Recommendation.title,
                Event.id, Event.title, Event.date)
         .join(Event, Recommendation.event_id == Event.id)
-        .where(Recommendation.id.in_(wanted_ids)))} if wanted_ids else {}
+        .where(Recommendation.id.in_(wanted_ids)))}
     return [[Match(*rows[id_], round(score, 2)) for score, id_ in found if id_ in rows]
             for found in best]
 
@@ -127,28 +129,34 @@ class _StemIndex:
     default: float
 
 
-# One index per database and language, rebuilt when the recommendations change: reading
-# and stemming 20,000 of them costs some 400 ms, the query that tells whether they
-# changed 10 (bench/similar.py).
-_INDEXES: dict[tuple[str, str], _StemIndex] = {}
+# One index per application and language (kept in app.extensions), rebuilt when the
+# recommendations change: reading and stemming 20,000 of them costs some 250 ms, the
+# query that tells whether they changed a few (bench/similar.py: 300 ms, then 55).
+EXTENSION = "tracker.similar"
 
 
 def _stem_index(language: str) -> _StemIndex:
     """Return the stem index of `language`'s recommendations, built again if they changed."""
-    key = tuple(db.session.execute(
-        select(func.count(), func.max(Recommendation.id),
-               func.sum(func.length(Recommendation.title)),
-               func.sum(func.length(Recommendation.text)), func.max(Recommendation.created_at))
-        .where(Recommendation.language == language)).one())
-    place = (str(db.engine.url), language)
-    cached = _INDEXES.get(place)
-    if cached is not None and cached.key == key:
-        return cached
+    indexes: dict[str, _StemIndex] = current_app.extensions.setdefault(EXTENSION, {})
+    cached = indexes.get(language)
+    if cached is not None:
+        key = tuple(db.session.execute(
+            select(func.count(), func.max(Recommendation.id),
+                   func.sum(func.length(Recommendation.title)),
+                   func.sum(func.length(Recommendation.text)),
+                   func.max(Recommendation.created_at))
+            .where(Recommendation.language == language)).one())
+        if cached.key == key:
+            return cached
+    # Without an index yet, its key is computed from the rows read: a page then runs as
+    # many queries the first time as the next ones (tests count them).
     rows = db.session.execute(
         select(Recommendation.id, Recommendation.event_id, Recommendation.title,
-               Recommendation.text)
+               Recommendation.text, Recommendation.created_at)
         .where(Recommendation.language == language).order_by(Recommendation.id)).all()
-    sets = [stems(f"{title} {text[:600]}") for _, _, title, text in rows]
+    key = (len(rows), rows[-1][0], sum(len(r[2]) for r in rows), sum(len(r[3]) for r in rows),
+           max(r[4] for r in rows)) if rows else (0, None, None, None, None)
+    sets = [stems(f"{title} {text[:600]}") for _, _, title, text, _ in rows]
     weight = _weights(sets)
     default = max(weight.values(), default=1.0)
     postings: dict[str, list[int]] = {}
@@ -158,7 +166,7 @@ def _stem_index(language: str) -> _StemIndex:
     index = _StemIndex(key, [r[0] for r in rows], [r[1] for r in rows],
                        [sum(weight[s] for s in found) or 1.0 for found in sets],
                        postings, weight, default)
-    _INDEXES[place] = index
+    indexes[language] = index
     return index
 
 
