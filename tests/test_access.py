@@ -15,6 +15,7 @@ from tracker.actions.review import request_extension
 from tracker.actions.services import Change, record_update
 from tracker.evidence.storage import CheckedFile, remove
 from tracker.extensions import db
+from tracker.importing.services import keep_source
 from tracker.indicators.services import add_indicator
 from tracker.models import Evidence, Role, Status
 
@@ -90,6 +91,10 @@ ACCESS = {
     "public.visibility": "manager",
     "importing.upload": "manager",
     "importing.accept": "manager",
+    "importing.add_passage": "manager",
+    "importing.link": "manager",
+    "importing.download_source": "login",
+    "importing.recurring_list": "login",
     "spreadsheets.upload": "manager",
     "spreadsheets.confirm": "manager",
     "spreadsheets.progress": "manager",
@@ -134,6 +139,9 @@ def world(make_user, make_action, make_institution):
         "name": "Dossiers traités", "baseline_value": 0.0, "target_value": 10.0,
         "baseline_date": date.today() - timedelta(days=30),
         "target_date": date.today() + timedelta(days=300)}, recommendation=action.recommendation)
+    document = keep_source(owner, action.recommendation.event,
+                           CheckedFile("rapport.txt", "text/plain", "txt", b"Rapport"))
+    written.append(document.stored_name)
     db.session.commit()
     evidence_id = db.session.scalar(select(Evidence.id))
     admin = make_user(Role.ADMIN)
@@ -153,6 +161,7 @@ def world(make_user, make_action, make_institution):
         "theme_id": 1,
         "request_id": extension.id,
         "evidence_id": evidence_id,
+        "document_id": document.id,
         "indicator_id": indicator.id,
         "fmt": "csv",
         "token": "not-a-valid-token",

@@ -252,7 +252,7 @@ def test_focal_points_and_viewers_may_not_import(client, auth, make_user, make_e
     ({"text": "   "}, 422, "Paste the text of the report or choose a file."),
     ({"text": "Le séminaire s'est tenu à Tunis le 3 mai 2023.\n\nIl a réuni quarante "
               "participants venus de six gouvernorats."}, 422,
-     "No recommendations were found in this report."),
+     "No recommendations were found in this report: neither a list nor sentences"),
     ({"file": (io.BytesIO(b"PK\x03\x04"), "rapport.odt")}, 422,
      "rapport.odt is not a type the importer reads"),
     ({"file": (io.BytesIO(b"%PDF-1.4 broken"), "rapport.pdf")}, 422,

@@ -28,15 +28,16 @@ def import_report_command(path: str, as_json: bool) -> None:
         raise click.ClickException(str(exc)) from exc
     drafts = find_drafts(text)
     if as_json:
-        matches = similar.similar_to([d["text"] for d in drafts], guess_language(text))
+        matches = similar.similar_to([d["text"] for d in drafts], guess_language(text),
+                                     titles=[d["title"] for d in drafts])
         click.echo(json.dumps([{**{key: d[key] for key in JSON_KEYS},
                                 "similar": [m.recommendation_id for m in found]}
                                for d, found in zip(drafts, matches, strict=True)],
                               ensure_ascii=False, indent=2))
         return
     if not drafts:
-        click.echo("No recommendations found: the importer looks for a numbered or bulleted "
-                   "list under a heading such as \"Recommendations\" or \"Objectives\".")
+        click.echo("No recommendations found: neither a list nor sentences that recommend, "
+                   "call for or state something to do.")
         return
     click.echo(f"{len(drafts)} draft(s) found; nothing was saved.")
     for number, draft in enumerate(drafts, start=1):

@@ -10,11 +10,13 @@ from wtforms import (
     FieldList,
     FormField,
     HiddenField,
+    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from tracker.forms import (
     LANGUAGE_CHOICES,
@@ -29,6 +31,7 @@ from tracker.importing.readers import EXTENSIONS
 from tracker.models import RECOMMENDATION_NUMBER_RE, RECOMMENDATION_TEXT_MAX_LENGTH
 
 MAX_PASTED_CHARS = 1_000_000
+MAX_ADDED = 20  # drafts a coordinator may add from passages the importer missed
 
 
 class ImportForm(Form):
@@ -90,7 +93,11 @@ class ReviewForm(Form):
     """The drafts found in a report, carried in the form itself between the two steps."""
 
     language = SelectField(_l("Language of the texts"), validators=[DataRequired()])
-    drafts = FieldList(FormField(DraftForm), max_entries=MAX_DRAFTS)
+    drafts = FieldList(FormField(DraftForm), max_entries=MAX_DRAFTS + MAX_ADDED)
+    # The report kept with the event (shown to select missed passages from).
+    source = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(1, 2**31 - 1)])
+    passage = TextAreaField(_l("Add a draft from this passage"),
+                            validators=[Optional(), Length(max=RECOMMENDATION_TEXT_MAX_LENGTH)])
 
     def __init__(self, *args, themes=(), objectives=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,3 +117,10 @@ class ReviewForm(Form):
             "theme": entry.form.theme.selected,
             "gcm_objectives": entry.form.gcm_objectives.selected,
         } for entry in self.drafts]
+
+
+class LinkForm(FlaskForm):
+    """The earlier recommendation that a recommendation repeats."""
+
+    earlier = IntegerField(_l("Number of the earlier recommendation (as in its address)"),
+                           validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])

@@ -11,15 +11,28 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
+from werkzeug.utils import secure_filename
 
+from tracker import audit
 from tracker.actions import rules
 from tracker.domain import DomainError
 from tracker.events.services import create_recommendation
+from tracker.evidence import services as evidence_services
+from tracker.evidence import storage
 from tracker.extensions import db
 from tracker.importing import readers, similar
 from tracker.importing.parser import find_drafts, guess_language
-from tracker.importing.suggest import normalise
-from tracker.models import Event, GcmObjective, Priority, Recommendation, Theme, User
+from tracker.importing.prose import find_passages, make_title
+from tracker.importing.suggest import normalise, suggest
+from tracker.models import (
+    Event,
+    GcmObjective,
+    Priority,
+    Recommendation,
+    SourceDocument,
+    Theme,
+    User,
+)
 
 
 class ImportRefused(DomainError):
@@ -27,24 +40,83 @@ class ImportRefused(DomainError):
 
 
 def drafts_from(text: str | None, upload: FileStorage | None,
-                max_bytes: int = readers.MAX_BYTES) -> tuple[list[dict], str]:
-    """Return the drafts found in an uploaded file, else in pasted `text`, and that text.
+                max_bytes: int = readers.MAX_BYTES) -> tuple[list[dict], str, storage.CheckedFile]:
+    """Return the drafts found in an uploaded file, else in pasted `text`, that text, and
+    the report as a file to keep.
 
     Raises `readers.ReportTooLarge`, `readers.ReportUnreadable`, or `ImportRefused` when
     there is no text or no recommendation in it.
     """
+    original = None
     if upload is not None and upload.filename:
         data = upload.stream.read(max_bytes + 1)
         text = readers.read_bytes(upload.filename, data, max_bytes)
+        name = secure_filename(upload.filename) or "report"
+        extension = name.rsplit(".", 1)[-1].lower()
+        original = storage.CheckedFile(name[-200:], SOURCE_TYPES.get(extension, "text/plain"),
+                                       extension, data)
     if not (text or "").strip():
         raise ImportRefused(_l("Paste the text of the report or choose a file."))
     drafts = find_drafts(text)
     if not drafts:
         raise ImportRefused(_l(
-            "No recommendations were found in this report. The importer looks for a numbered "
-            "or bulleted list under a heading such as “Recommendations” or “Objectives”: "
-            "add one, or enter the recommendations one by one."))
-    return drafts, text
+            "No recommendations were found in this report: neither a list nor sentences "
+            "that recommend, call for or state something to do. Enter the recommendations "
+            "one by one."))
+    if original is None:
+        original = storage.CheckedFile("report.txt", "text/plain", "txt", text.encode("utf-8"))
+    return drafts, text, original
+
+
+SOURCE_TYPES = {
+    "txt": "text/plain", "md": "text/markdown", "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def keep_source(actor: User, event: Event, original: storage.CheckedFile) -> SourceDocument:
+    """Store the report read for `event` as its source document, with an audit entry.
+
+    The file is written like evidence, under a generated name, and removed again if the
+    transaction rolls back. Raises `EvidenceRefused` when it cannot be written.
+    """
+    stored_name = storage.write(original)
+    db.session.info.setdefault(evidence_services.WRITTEN, []).append(stored_name)
+    document = SourceDocument(event_id=event.id, filename=original.filename,
+                              stored_name=stored_name, content_type=original.content_type,
+                              size=len(original.data), added_by_id=actor.id)
+    db.session.add(document)
+    db.session.flush()
+    audit.record(actor, "keep_source", event, {"source_document": document.id,
+                                               "filename": original.filename})
+    return document
+
+
+def source_text(document: SourceDocument | None) -> str:
+    """Return the text of a kept report, or "" when it is gone or unreadable."""
+    if document is None:
+        return ""
+    try:
+        data = storage.path_of(document.stored_name).read_bytes()
+        return readers.read_bytes(document.filename if "." in document.filename
+                                  else f"{document.filename}.txt", data, len(data))
+    except (OSError, ValueError, readers.ReportUnreadable):
+        return ""
+
+
+def draft_from_passage(passage: str) -> dict:
+    """Return a draft made of a passage the coordinator selected in the report.
+
+    Its title drops a reporting frame when the passage has one; theme and objectives are
+    suggested as for the drafts the importer found.
+    """
+    text = " ".join(passage.split())
+    found = find_passages(text, guess_language(text))
+    title = found[0].title if len(found) == 1 else make_title(text)
+    suggestion = suggest(text)
+    return {"title": title, "text": text, "theme": suggestion.theme,
+            "gcm_objectives": suggestion.gcm_objectives, "reasons": suggestion.reasons,
+            "source_excerpt": text, "cues": [], "confidence": "high"}
 
 
 def review_values(event: Event, drafts: list[dict], text: str) -> dict[str, Any]:
@@ -56,7 +128,8 @@ def review_values(event: Event, drafts: list[dict], text: str) -> dict[str, Any]
     imported = already_imported(event, drafts)
     fresh = sum(1 for draft in drafts if normalise(draft["text"]) not in imported)
     numbers = iter(rules.next_recommendation_numbers(event.id, fresh))
-    matches = similar.similar_to([d["text"] for d in drafts], language, exclude_event_id=event.id)
+    matches = similar.similar_to([d["text"] for d in drafts], language, exclude_event_id=event.id,
+                                 titles=[d["title"] for d in drafts])
     rows = []
     for draft, found in zip(drafts, matches, strict=True):
         before = imported.get(normalise(draft["text"]))
@@ -78,6 +151,13 @@ def review_values(event: Event, drafts: list[dict], text: str) -> dict[str, Any]
                 f"{m.event_title} ({m.event_date}): {m.number} {m.title}" for m in found),
         })
     return {"language": language, "drafts": rows}
+
+
+def next_free_number(event: Event, taken: list[str]) -> str:
+    """Return the first number after the event's and those `taken` by drafts on the page."""
+    plain = [int(n) for n in taken if n.isascii() and n.isdigit()]
+    start = int(rules.next_recommendation_numbers(event.id)[0])
+    return str(max([start, *(n + 1 for n in plain)]))
 
 
 def already_imported(event: Event, drafts: list[dict]) -> dict[str, str]:

@@ -36,6 +36,7 @@ from tracker.models.outbox import (
     UsedToken,
 )
 from tracker.models.people import Institution, Role, User
+from tracker.models.sources import RecommendationLink, SourceDocument
 from tracker.models.tokens import ApiToken
 from tracker.models.types import RECOMMENDATION_TEXT_MAX_LENGTH, TEXT_MAX_LENGTH
 
@@ -72,6 +73,8 @@ __all__ = [
     "UsedToken",
     "Priority",
     "Recommendation",
+    "RecommendationLink",
+    "SourceDocument",
     "Role",
     "Status",
     "Theme",
