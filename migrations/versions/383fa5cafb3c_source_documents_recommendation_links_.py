@@ -1,7 +1,7 @@
 """Source documents, recommendation links, trigram index on recommendation titles
 
 Revision ID: 383fa5cafb3c
-Revises: 7cbdecb9d69e
+Revises: 9a4d6c2e8b71
 Create Date: 2026-12-03 14:16:45.062122
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '383fa5cafb3c'
-down_revision = '7cbdecb9d69e'
+down_revision = '9a4d6c2e8b71'
 branch_labels = None
 depends_on = None
 
