@@ -119,7 +119,7 @@ class ReviewForm(Form):
         } for entry in self.drafts]
 
 
-class LinkForm(FlaskForm):
+class LinkForm(Form):
     """The earlier recommendation that a recommendation repeats."""
 
     earlier = IntegerField(_l("Number of the earlier recommendation (as in its address)"),
