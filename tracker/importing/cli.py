@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
+from tracker.extensions import db
 from tracker.importing import readers, similar
 from tracker.importing.parser import find_drafts, guess_language
 
@@ -28,8 +30,15 @@ def import_report_command(path: str, as_json: bool) -> None:
         raise click.ClickException(str(exc)) from exc
     drafts = find_drafts(text)
     if as_json:
-        matches = similar.similar_to([d["text"] for d in drafts], guess_language(text),
-                                     titles=[d["title"] for d in drafts])
+        try:
+            matches = similar.similar_to([d["text"] for d in drafts], guess_language(text),
+                                         titles=[d["title"] for d in drafts])
+        except SQLAlchemyError:
+            # No database yet (before `db upgrade`): the drafts, without earlier matches.
+            db.session.rollback()
+            click.echo("The database is not ready (run `flask db upgrade`): similar "
+                       "recommendations are not looked up.", err=True)
+            matches = [[] for _ in drafts]
         click.echo(json.dumps([{**{key: d[key] for key in JSON_KEYS},
                                 "similar": [m.recommendation_id for m in found]}
                                for d, found in zip(drafts, matches, strict=True)],

@@ -96,7 +96,9 @@ _QUESTION = re.compile(r"[?؟]\s*$")
 _LEAD_END = re.compile(r"[:：]\s*$")
 _LEAD = _fold([r"\brecommand", r"\bpropos", r"\bmesures\b", r"\bpistes\b",
                "توصيات", "مقترحات"])
-_ARTICLE = re.compile(r"^(?:la|le|les|l'|l’|un|une|des|the|a|an)\s*(?=\w)", re.IGNORECASE)
+# An article before the object: a whole word and its space, or an elided l' ("l'accès"),
+# never the first letter of a word ("Ancré", "Les" in "Lesotho" needs its space too).
+_ARTICLE = re.compile(r"^(?:(?:la|le|les|un|une|des|the|a|an)\s+|l['’]\s*)(?=\w)", re.IGNORECASE)
 _FRAME_ARABIC = re.compile(r"^(?:ب?(?:ضرورة|حتمية)\s+|ب(?=\S{3,}\s)|(?:إلى|على)\s+)")
 _ENUM_SPLIT = re.compile(r"\s*[;؛]\s*(?:(?:et|and|ou|or|و)\s+)?")
 _SPACE = re.compile(r"\s+")
