@@ -11,12 +11,18 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, insert, select
 
+from tests.helpers import each_email_at_once
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import Action, MessageStatus, OutboxMessage, Role, Status
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTIONS = 1000
+
+
+@pytest.fixture(autouse=True)
+def _each_email_at_once(app):
+    each_email_at_once(app)
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ from tracker.models import (
 from tracker.permissions import admin_required, can_update_action
 from tracker.reminders import delivery, links
 from tracker.reminders.forms import ConfirmForm, ExtendForm, PreferencesForm
-from tracker.reminders.rendering import render_row
+from tracker.reminders.rendering import OPERATION_STATUSES, render_row
 from tracker.reminders.scheduler import next_runs
 from tracker.views import attempt, form_status
 
@@ -52,7 +52,8 @@ def _act(link: links.EmailAction, user: User, action: Action, form) -> None:
                                  clock.today())
     else:
         starting = link.operation == "start"
-        services.record_update(user, action, None, services.Change(
+        # The version the email showed: a change since (even a concurrent one) refuses.
+        services.record_update(user, action, link.version, services.Change(
             status=Status.IN_PROGRESS if starting else Status.COMPLETED,
             progress=max(action.progress, 10) if starting else 100,
             comment=form.comment.data or ""))
@@ -85,6 +86,15 @@ def email_action(token: str):
         return _link_error(_("This link is not valid any more."), 404)
     if not can_update_action(user, action):
         return _link_error(_("You can no longer update this action."), 403)
+    if current_user.is_authenticated and current_user.id != user.id:
+        return _link_error(_("This link was sent to someone else: it acts for no one "
+                             "but its recipient."), 403)
+    # A link made for another state of the action shows the state now and does nothing:
+    # 409 when the action changed since the email, 422 when the operation does not fit.
+    if link.version is not None and link.version != action.version:
+        return render_template("reminders/link_changed.html", action=action), 409
+    if action.status not in OPERATION_STATUSES[link.operation]:
+        return render_template("reminders/link_changed.html", action=action), 422
     form = ExtendForm() if link.operation == "extend" else ConfirmForm()
     result = None
     if form.validate_on_submit():
