@@ -192,3 +192,25 @@ def test_a_month_of_the_demo_with_each_email_at_once_for_comparison(app, runner,
         month[to] += n
     print(f"at once: {len(smtp.messages)} emails, first day {first.most_common(2)}, "
           f"month {month.most_common(2)}")
+
+
+def test_the_unsubscribe_and_link_pages_speak_the_recipients_language(
+        client, make_action, make_user):
+    owner = make_user(Role.FOCAL_POINT, locale="ar", email="leila@onm.example")
+    action = make_action(owner=owner, deadline=MONDAY + timedelta(days=7))
+    french = {"Accept-Language": "fr"}
+    with at(MONDAY):
+        unsubscribe = links.unsubscribe_link(owner.id, "daily").split("5000", 1)[1]
+        start = links.action_link(owner.id, action.id, "start", None,
+                                  action.version).split("5000", 1)[1]
+        for path in (unsubscribe, start):
+            page = client.get(path, headers=french).get_data(as_text=True)
+            assert '<html lang="ar" dir="rtl">' in page, path
+        done = client.post(unsubscribe, headers=french).get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in done and "/profile/notifications" in done
+
+
+def test_the_profile_links_to_the_email_preferences(client, auth, make_user):
+    user = make_user(Role.FOCAL_POINT, locale="en")
+    auth.login(user)
+    assert 'href="/profile/notifications"' in client.get("/profile").get_data(as_text=True)

@@ -12,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2 import TemplateError
@@ -21,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from tracker import audit, clock
 from tracker.actions import review, services
 from tracker.args import page_number
+from tracker.domain import DomainError
 from tracker.extensions import csrf, db
 from tracker.models import (
     Action,
@@ -68,9 +70,26 @@ def _link_error(message: str, status: int):
     return render_template("reminders/link_error.html", message=message), status
 
 
+def _for(user: User | None, page):
+    """Answer a page reached from an email in its recipient's saved language."""
+    if user is None or not user.locale:
+        return page()
+    with force_locale(user.locale):
+        return page()
+
+
 @bp.route("/email/<token>", methods=["GET", "POST"])
 def email_action(token: str):
     """Show what a one-click email link will do; do it only when confirmed (POST)."""
+    try:
+        user_id = links.read_action_link(token).user_id
+    except DomainError:
+        user_id = None
+    return _for(db.session.get(User, user_id) if user_id else None,
+                lambda: _email_action(token))
+
+
+def _email_action(token: str):
     try:
         link = links.read_action_link(token)
     except links.LinkExpired:
@@ -116,7 +135,16 @@ def email_action(token: str):
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 @csrf.exempt  # the signed token authenticates; mail clients post one-click unsubscribes
 def unsubscribe(token: str):
-    """Turn off one kind of email for the user the link was sent to."""
+    """Turn off one kind of email for the user the link was sent to, in their language."""
+    try:
+        user_id = links.read_unsubscribe_link(token)[0]
+    except links.LinkInvalid:
+        user_id = None
+    return _for(db.session.get(User, user_id) if user_id else None,
+                lambda: _unsubscribe(token))
+
+
+def _unsubscribe(token: str):
     try:
         user_id, kind = links.read_unsubscribe_link(token)
     except links.LinkInvalid:
