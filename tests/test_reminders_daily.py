@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections import Counter
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.helpers import at, deliver, each_email_at_once, plan
 from tracker.auth.reset import request_reset
@@ -214,3 +216,44 @@ def test_the_profile_links_to_the_email_preferences(client, auth, make_user):
     user = make_user(Role.FOCAL_POINT, locale="en")
     auth.login(user)
     assert 'href="/profile/notifications"' in client.get("/profile").get_data(as_text=True)
+
+
+def test_an_import_of_200_rows_sends_one_email_per_owner(
+        app, runner, smtp, client, auth, make_user, make_institution, make_event,
+        make_recommendation, tmp_path):
+    app.config.update(SPREADSHEET_IMPORT_FOLDER=str(tmp_path / "pending"),
+                      SPREADSHEET_BACKGROUND_ROWS=1000)
+    onm = make_institution("ONM", "Observatoire national de la migration")
+    owners = [make_user(Role.FOCAL_POINT, institution=onm, locale="en",
+                        email=f"owner{n}@onm.tn") for n in range(2)]
+    coordinator = make_user(Role.COORDINATOR, email="amel@onm.tn")
+    make_recommendation(event=make_event(ref="ATELIER-2024"), ref="R1", number="1",
+                        title="Renforcer le système d'information")
+    db.session.commit()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(("event_ref", "recommendation_ref", "recommendation_number",
+                     "recommendation_title", "action_ref", "action_title", "owner_email",
+                     "lead_institution", "deadline", "status", "progress"))
+    for n in range(200):
+        writer.writerow(("ATELIER-2024", "R1", "1", "Renforcer le système d'information",
+                         f"R1-A{n}", f"Action {n}", owners[n % 2].email, "ONM",
+                         (MONDAY + timedelta(days=90)).isoformat(), "not_started", "0"))
+    # Now, not at MONDAY: the stashed file's age is read on the real clock.
+    auth.login(coordinator)
+    preview = client.post("/spreadsheets/import", data={
+        "file": (io.BytesIO(buffer.getvalue().encode()), "plan.csv")})
+    assert preview.status_code == 200, preview.get_data(as_text=True)[:2000]
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"',
+                      preview.get_data(as_text=True)).group(1)
+    assert client.post("/spreadsheets/import/confirm",
+                       data={"token": token}).status_code in (200, 302, 303)
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 200
+    plan(runner, MONDAY)
+    deliver(runner, MONDAY)
+    # Each owner's email tells of their 100 actions; the coordinator's holds the summary.
+    assert sorted(m["To"] for m in smtp.messages) == sorted(
+        [coordinator.email, *(o.email for o in owners)])
+    for message in smtp.messages:
+        if message["To"] != coordinator.email:
+            assert text_of(message).count("/actions/") == 100

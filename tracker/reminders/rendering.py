@@ -21,6 +21,7 @@ from flask_babel import force_locale
 from jinja2 import Environment, Template
 from markupsafe import Markup
 from sqlalchemy import select
+from werkzeug.local import LocalProxy
 
 from tracker.extensions import db
 from tracker.models import (
@@ -135,6 +136,8 @@ def render_email(name: str, user: User, **context: Any) -> RenderedEmail:
 def encode_context(value: Any) -> Any:
     """Return `value` as JSON: rows as references ({"$ref": "Action", "id": 3}), dates and
     times as ISO strings in {"$date": ...} or {"$datetime": ...}, enums as their values."""
+    if isinstance(value, LocalProxy):  # current_user, passed on as the actor of a change
+        value = value._get_current_object()
     if isinstance(value, db.Model):
         return {"$ref": type(value).__name__, "id": value.id}
     if isinstance(value, datetime):
