@@ -130,3 +130,12 @@ def deliver(runner, day: date):
         result = runner.invoke(args=["reminders", "deliver"])
     assert result.exit_code == 0, result.output
     return result
+
+
+def each_email_at_once(app) -> None:
+    """Send every reminder as an email of its own, on every day of the week.
+
+    For the tests of each reminder's rules and wording; the daily email that gathers them
+    and the working days have tests of their own (test_reminders_daily.py).
+    """
+    app.config.update(MAIL_DAILY_KINDS=(), WEEKEND_DAYS=())

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, insert, select
 
-from tests.helpers import at, deliver, plan
+from tests.helpers import at, deliver, each_email_at_once, plan
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -25,10 +25,16 @@ from tracker.models import (
     Status,
     UpdateKind,
 )
+from tracker.reminders.rendering import render_row
 
 ROOT = Path(__file__).resolve().parent.parent
 DAY0 = date(2027, 1, 6)  # a Wednesday: the actions below are created that day
 BASE_URL = "http://127.0.0.1:5000"
+
+
+@pytest.fixture(autouse=True)
+def _each_email_at_once(app):
+    each_email_at_once(app)
 
 
 def run_days(runner, first: date, last: date, twice: bool = False) -> None:
@@ -206,14 +212,31 @@ def test_one_click_links_of_the_request_confirm_on_post_and_count_as_news(
     db.session.refresh(action)
     assert (action.status, action.last_news_on) == (Status.IN_PROGRESS, day)
 
-    extend = link(message, "Request a new deadline")
+    # The other buttons of that email were made for the action before it started: they
+    # say what changed and do nothing; the next email's buttons act.
     later = day + timedelta(days=3)
+    with at(later):
+        stale = client.post(link(message, "Report completed"), data={})
+        assert stale.status_code == 409 and "changed since the email" in stale.get_data(
+            as_text=True)
+    db.session.refresh(action)
+    assert action.status == Status.IN_PROGRESS
+    with at(day):
+        fresh = render_row(db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.template == "awaiting_news")).one())
+    assert "Mark in progress" not in fresh.text  # already in progress
+    extend = re.search(r"Request a new deadline: (\S+)", fresh.text)[1].replace(BASE_URL, "")
     with at(later):
         assert "New deadline" in client.get(extend).get_data(as_text=True)
         assert client.post(extend, data={
             "new_deadline": (action.deadline + timedelta(days=60)).isoformat(),
             "reason": "The survey needs another quarter."}).status_code == 200
-        assert client.post(link(message, "Report completed"), data={}).status_code == 200
+    db.session.refresh(action)
+    with at(later):
+        fresh = render_row(db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.template == "awaiting_news")).one())
+        complete = re.search(r"Report completed: (\S+)", fresh.text)[1].replace(BASE_URL, "")
+        assert client.post(complete, data={}).status_code == 200
     db.session.refresh(action)
     assert (action.status, action.last_news_on) == (Status.PENDING_VALIDATION, later)
     history = db.session.execute(

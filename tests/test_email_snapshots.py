@@ -21,7 +21,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from tests.helpers import deliver, plan
+from tests.helpers import deliver, each_email_at_once, plan
 from tracker.actions.review import (
     decide_extension,
     request_extension,
@@ -43,6 +43,11 @@ MASKS = [
     (re.compile(r"/(actions|events|recommendations)/\d+"), r"/\1/<id>"),
     (re.compile(r"([?&](?:amp;)?(?:event|action|recommendation)=)\d+"), r"\1<id>"),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _each_email_at_once(app):
+    each_email_at_once(app)
 
 
 def masked(text: str) -> str:

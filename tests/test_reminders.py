@@ -9,11 +9,16 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from tests.helpers import at, deliver, plan
+from tests.helpers import at, deliver, each_email_at_once, plan
 from tracker.extensions import db
 from tracker.models import MessageStatus, OutboxMessage, Role, Status
 
 TUNIS_MORNING = "T07:00:00+01:00"
+
+
+@pytest.fixture(autouse=True)
+def _each_email_at_once(app):
+    each_email_at_once(app)
 
 
 def outbox_count() -> int:
@@ -67,18 +72,22 @@ def test_nothing_is_sent_on_other_days(runner, smtp, owned, deadline, days_befor
 
 def test_overdue_reminders_first_day_then_weekly_with_coordinators_copied_from_the_second(
         runner, smtp, owned, deadline, make_user):
-    coordinator = make_user(Role.COORDINATOR, email="coord@onm.example")
+    coordinator = make_user(Role.COORDINATOR, email="coord@onm.example", locale="en")
     for offset in range(1, 16):
         day = deadline + timedelta(days=offset)
         plan(runner, day)
         deliver(runner, day)
-    subjects = [(m["Subject"], m["Cc"]) for m in smtp.messages if "Overdue" in m["Subject"]]
-    assert len(subjects) == 3  # days 1, 8 and 15 after the deadline
-    assert subjects[0][1] is None
-    assert subjects[1][1] == coordinator.email and subjects[2][1] == coordinator.email
-    assert "Overdue by 1 day" in subjects[0][0] and "Overdue by 8 days" in subjects[1][0]
-    copied = [rcpts for _sender, rcpts in smtp.recorder.envelopes if len(rcpts) > 1]
-    assert len(copied) == 2 and all(coordinator.email in r for r in copied)
+    overdue = [m for m in smtp.messages if "Overdue" in m["Subject"]]
+    to_owner = [m["Subject"] for m in overdue if m["To"] == "leila@onm.example"]
+    assert len(to_owner) == 3  # days 1, 8 and 15 after the deadline
+    assert "Overdue by 1 day" in to_owner[0] and "Overdue by 8 days" in to_owner[1]
+    # From the second, the coordinator gets an escalation of their own, never a copy.
+    escalations = [m for m in overdue if m["To"] == coordinator.email]
+    assert [m["Subject"][:18] for m in escalations] == ["Overdue by 8 days:", "Overdue by 15 days"]
+    assert all(m["Cc"] is None for m in overdue)
+    assert all(len(rcpts) == 1 for _sender, rcpts in smtp.recorder.envelopes)
+    body = escalations[0].get_body(("plain",)).get_content()
+    assert "/email/" not in body and "Owner: Leila Trabelsi" in body
 
 
 def test_no_reminder_for_completed_or_cancelled_actions_or_deactivated_users(

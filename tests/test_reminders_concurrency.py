@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, insert, select
 
+from tests.helpers import each_email_at_once
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import Action, MessageStatus, OutboxMessage, Role, Status
@@ -19,14 +20,20 @@ ROOT = Path(__file__).resolve().parent.parent
 ACTIONS = 1000
 
 
+@pytest.fixture(autouse=True)
+def _each_email_at_once(app):
+    each_email_at_once(app)
+
+
 @pytest.fixture
 def postgresql_only(app):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("row locks with SKIP LOCKED are a PostgreSQL feature; CI runs this there")
 
 
+@pytest.mark.parametrize("daily", [False, True], ids=["each-at-once", "daily"])
 def test_two_schedulers_at_once_send_each_reminder_once(
-        app, postgresql_only, smtp, make_user, make_recommendation):
+        app, postgresql_only, smtp, make_user, make_recommendation, daily):
     owner = make_user(Role.FOCAL_POINT)
     recommendation = make_recommendation()
     deadline = clock.today() + timedelta(days=7)
@@ -40,13 +47,24 @@ def test_two_schedulers_at_once_send_each_reminder_once(
            "DATABASE_URL": str(db.engine.url.render_as_string(hide_password=False)),
            "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port),
            "MAIL_DEFAULT_SENDER": "suivi@tracker.test",
-           "TRACKER_SCHEDULE_DIGEST": "0 8 1 1 *", "TRACKER_SCHEDULE_SUMMARY": "0 8 1 1 *"}
+           "TRACKER_SCHEDULE_DIGEST": "0 8 1 1 *", "TRACKER_SCHEDULE_SUMMARY": "0 8 1 1 *",
+           "TRACKER_WEEKEND_DAYS": "",
+           "TRACKER_DAILY_KINDS": "deadline_approaching" if daily else ""}
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "reminders", "run"]
     processes = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                   stderr=subprocess.STDOUT, text=True) for _ in range(2)]
     outputs = [p.communicate(timeout=300)[0] for p in processes]
     assert [p.returncode for p in processes] == [0, 0], outputs
 
+    if daily:  # one email gathering the 1000 reminders, each in it once
+        [message] = smtp.messages
+        assert message.get_body(("plain",)).get_content().count("/actions/") == ACTIONS
+        [row] = db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.status == MessageStatus.SENT)).all()
+        assert len(set(row.context["items"])) == ACTIONS
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.status == MessageStatus.BUNDLED)) == ACTIONS
+        return
     assert len(smtp.messages) == ACTIONS
     assert len({m["Message-ID"] for m in smtp.messages}) == ACTIONS
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(

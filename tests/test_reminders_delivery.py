@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from tests.helpers import each_email_at_once
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import MessageKind, MessageStatus, OutboxMessage, Role
@@ -24,6 +25,11 @@ from tracker.reminders import delivery
 from tracker.reminders.outbox import build, insert_new
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _each_email_at_once(app):
+    each_email_at_once(app)
 
 
 @pytest.fixture

@@ -66,6 +66,19 @@ def from_environment(instance_path: str, environ: Mapping[str, str] = os.environ
         # A delivery run's hold on the emails it claimed, renewed while it works: after a
         # crash, its emails wait this long before another run takes them over.
         "MAIL_LEASE_SECONDS": float(environ.get("MAIL_LEASE_SECONDS", "60")),
+        # The kinds of email gathered into each person's one daily email (the others go
+        # at once); a password reset always goes at once.
+        "MAIL_DAILY_KINDS": tuple(
+            k.strip() for k in environ.get(
+                "TRACKER_DAILY_KINDS",
+                "deadline_approaching,overdue,awaiting_news,notification,weekly_digest,"
+                "coordinator_summary").split(",")
+            if k.strip()),
+        # Days reminders never go out on (0 = Monday ... 6 = Sunday); a reminder due then
+        # goes on the next working day.
+        "WEEKEND_DAYS": tuple(
+            int(n) for n in environ.get("TRACKER_WEEKEND_DAYS", "5,6").split(",")
+            if n.strip()),
         "REMINDER_OFFSETS": tuple(
             int(n) for n in environ.get("TRACKER_REMINDER_OFFSETS", "14,7,1").split(",")
             if n.strip()),

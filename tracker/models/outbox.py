@@ -31,6 +31,7 @@ class MessageKind(enum.StrEnum):
     COORDINATOR_SUMMARY = "coordinator_summary"
     NOTIFICATION = "notification"
     AWAITING_NEWS = "awaiting_news"
+    DAILY = "daily"
 
     @property
     def label(self) -> str:
@@ -44,6 +45,7 @@ MESSAGE_KIND_LABELS = {
     MessageKind.COORDINATOR_SUMMARY: _l("Coordinator summary"),
     MessageKind.NOTIFICATION: _l("Notifications of changes to my actions"),
     MessageKind.AWAITING_NEWS: _l("Requests for news at each reporting cycle"),
+    MessageKind.DAILY: _l("The daily email gathering my reminders"),
 }
 
 
@@ -54,6 +56,10 @@ class MessageStatus(enum.StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    # An item of a daily email: not sent on its own, gathered by the day's composition.
+    HELD = "held"
+    # An item gathered into a daily email (or dropped with it, for a muted recipient).
+    BUNDLED = "bundled"
 
 
 def _enum(enum_class: type[enum.Enum], length: int) -> Enum:

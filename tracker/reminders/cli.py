@@ -44,7 +44,8 @@ def plan_command(day: date | None, dry_run: bool) -> None:
 
 @reminders.command("deliver")
 def deliver_command() -> None:
-    """Send the emails waiting in the outbox."""
+    """Gather today's held reminders into daily emails, then send what waits in the outbox."""
+    jobs.compose()
     if not current_app.config["MAIL_SERVER"]:
         click.echo("MAIL_SERVER is not set: emails stay in the outbox (see /admin/outbox).")
         return

@@ -47,6 +47,8 @@ class EmailAction:
     action_id: int
     operation: str
     token_id: str
+    # The action's version the email showed (None in links made before versions were bound).
+    version: int | None = None
 
 
 def new_link_id() -> str:
@@ -59,16 +61,17 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
 
 
 def action_link(user_id: int, action_id: int, operation: str,
-                link_id: str | None = None) -> str:
+                link_id: str | None = None, version: int | None = None) -> str:
     """Return the absolute URL of a one-click link for `operation` on an action.
 
-    `link_id` names the email the link is sent in (a random one when not given).
+    `link_id` names the email the link is sent in (a random one when not given);
+    `version` is the action's version the email shows: the link acts only on that one.
     """
     if operation not in ACTION_OPERATIONS:
         raise ValueError(f"unknown operation {operation!r}")
     token = _serializer(SALT_ACTION).dumps(
         {"u": user_id, "a": action_id, "op": operation,
-         "j": f"{link_id or new_link_id()}.{operation}"})
+         "j": f"{link_id or new_link_id()}.{operation}", "v": version})
     return external_url("reminders.email_action", token=token)
 
 
@@ -82,7 +85,9 @@ def read_action_link(token: str) -> EmailAction:
     except BadSignature as exc:
         raise LinkInvalid() from exc
     try:
-        result = EmailAction(int(data["u"]), int(data["a"]), str(data["op"]), str(data["j"]))
+        version = data.get("v")
+        result = EmailAction(int(data["u"]), int(data["a"]), str(data["op"]), str(data["j"]),
+                             None if version is None else int(version))
     except (KeyError, TypeError, ValueError) as exc:
         raise LinkInvalid() from exc
     if result.operation not in ACTION_OPERATIONS:

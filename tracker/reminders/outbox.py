@@ -10,11 +10,12 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.extensions import db
-from tracker.models import Action, MessageKind, OutboxMessage, User
+from tracker.models import Action, MessageKind, MessageStatus, OutboxMessage, User
 from tracker.reminders import links
 from tracker.reminders.rendering import (
     ACTION_LINK_TEMPLATES,
@@ -36,6 +37,13 @@ def wants(user: User, kind: MessageKind, today: date | None = None) -> bool:
     return True
 
 
+def held(kind: MessageKind, template: str) -> bool:
+    """Tell whether an email of `kind` waits for the recipient's daily email
+    (MAIL_DAILY_KINDS) rather than going at once; a password reset never waits."""
+    return (template != "password_reset"
+            and kind.value in current_app.config["MAIL_DAILY_KINDS"])
+
+
 def build(key: str, kind: MessageKind, user: User, template: str, *,
           action: Action | None = None, cc: list[str] | None = None, **context) -> dict:
     """Return the outbox row (a dict of columns) of an email to `user`, without its links.
@@ -46,6 +54,7 @@ def build(key: str, kind: MessageKind, user: User, template: str, *,
     """
     subject = render_subject(template, user, action=action, **context)
     return {
+        "status": MessageStatus.HELD if held(kind, template) else MessageStatus.PENDING,
         "key": key[:200], "kind": kind, "template": template, "recipient_id": user.id,
         "action_id": action.id if action is not None else None, "to_email": user.email,
         "cc": sorted(set(cc or []) - {user.email}), "locale": recipient_locale(user),

@@ -93,7 +93,9 @@ def deadline_reminders(day: date, plan: Plan) -> None:
 def overdue_reminders(day: date, plan: Plan) -> None:
     """Plan the overdue reminders: the first day late, then every 7 days.
 
-    From the second one on, the coordinators are copied. A new deadline starts the
+    From the second one on, each coordinator gets an escalation of their own (their
+    language, their links), whatever the owner's preferences: an action whose owner is
+    paused, muted or deactivated is escalated all the same. A new deadline starts the
     count again, because the deadline is part of the key.
     """
     deadlines = [day - timedelta(days=1 + OVERDUE_EVERY_DAYS * n)
@@ -103,16 +105,24 @@ def overdue_reminders(day: date, plan: Plan) -> None:
         return
     numbers = {a.id: (day - a.deadline).days // OVERDUE_EVERY_DAYS + 1 for a in actions}
     keys = {a.id: f"overdue:{a.id}:{a.deadline.isoformat()}:{numbers[a.id]}" for a in actions}
-    known = existing_keys(list(keys.values()))
-    copied = [u.email for u in coordinators() if wants(u, MessageKind.OVERDUE, day)]
+    watchers = [u for u in coordinators() if wants(u, MessageKind.OVERDUE, day)]
+    escalations = {(a.id, u.id): f"escalation:{u.id}:{a.id}:{a.deadline.isoformat()}:"
+                                 f"{numbers[a.id]}"
+                   for a in actions if numbers[a.id] >= 2 for u in watchers}
+    known = existing_keys([*keys.values(), *escalations.values()])
     for action in actions:
         key = keys[action.id]
-        if key in known or not wants(action.owner, MessageKind.OVERDUE, day):
-            continue
         number = numbers[action.id]
-        plan.add(build(key, MessageKind.OVERDUE, action.owner, "overdue", action=action,
-                       days_late=(day - action.deadline).days, number=number,
-                       cc=copied if number >= 2 else []))
+        if key not in known and wants(action.owner, MessageKind.OVERDUE, day):
+            plan.add(build(key, MessageKind.OVERDUE, action.owner, "overdue", action=action,
+                           days_late=(day - action.deadline).days, number=number))
+        for user in watchers if number >= 2 else []:
+            escalation = escalations[action.id, user.id]
+            if escalation in known or user.id == action.owner_id:
+                continue
+            plan.add(build(escalation, MessageKind.OVERDUE, user, "escalation",
+                           action=action, days_late=(day - action.deadline).days,
+                           number=number, escalated_owner=action.owner))
 
 
 def news_key(action_id: int, since: date, weeks: int, missed: int) -> str:
@@ -240,7 +250,14 @@ def coordinator_summaries(day: date, plan: Plan, now: datetime) -> None:
 def plan_reminders(day: date, now: datetime, *, digests: bool = False,
                    summaries: bool = False) -> Plan:
     """Return the reminders due on `day` that the outbox does not hold yet."""
-    plan = Plan()
+    return plan_into(Plan(), day, now, digests=digests, summaries=summaries)
+
+
+def plan_into(plan: Plan, day: date, now: datetime, *, digests: bool = False,
+              summaries: bool = False) -> Plan:
+    """Add to `plan` the reminders due on `day` that neither it nor the outbox holds."""
+    held = {row["key"] for row in plan.rows}
+    start = len(plan.rows)
     deadline_reminders(day, plan)
     overdue_reminders(day, plan)
     awaiting_news_reminders(day, plan)
@@ -248,6 +265,8 @@ def plan_reminders(day: date, now: datetime, *, digests: bool = False,
         weekly_digests(day, plan)
     if summaries:
         coordinator_summaries(day, plan, now)
+    # A key planned for an earlier day of the same run (an "awaiting news" request).
+    plan.rows[start:] = [row for row in plan.rows[start:] if row["key"] not in held]
     return plan
 
 

@@ -19,15 +19,30 @@ from babel.support import Translations
 from flask import current_app
 from flask_babel import force_locale
 from jinja2 import Environment, Template
+from markupsafe import Markup
 from sqlalchemy import select
+from werkzeug.local import LocalProxy
 
 from tracker.extensions import db
-from tracker.models import Action, ActionUpdate, ExtensionRequest, OutboxMessage, User
+from tracker.models import (
+    Action,
+    ActionUpdate,
+    ExtensionRequest,
+    OutboxMessage,
+    Status,
+    User,
+)
 from tracker.reminders import links, messages
 from tracker.urls import external_url
 
 # The templates whose emails carry one-click links (start, complete, extend).
 ACTION_LINK_TEMPLATES = frozenset({"deadline_approaching", "overdue", "awaiting_news"})
+# The statuses in which each one-click operation makes sense.
+OPERATION_STATUSES = {
+    "start": frozenset({Status.NOT_STARTED, Status.BLOCKED}),
+    "complete": frozenset({Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED}),
+    "extend": frozenset({Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED}),
+}
 # The rows a context may name; anything else in a context is a plain value.
 REFERENCED = {model.__name__: model for model in (Action, ActionUpdate, ExtensionRequest, User)}
 PLACEHOLDER = "[link]"
@@ -121,6 +136,8 @@ def render_email(name: str, user: User, **context: Any) -> RenderedEmail:
 def encode_context(value: Any) -> Any:
     """Return `value` as JSON: rows as references ({"$ref": "Action", "id": 3}), dates and
     times as ISO strings in {"$date": ...} or {"$datetime": ...}, enums as their values."""
+    if isinstance(value, LocalProxy):  # current_user, passed on as the actor of a change
+        value = value._get_current_object()
     if isinstance(value, db.Model):
         return {"$ref": type(value).__name__, "id": value.id}
     if isinstance(value, datetime):
@@ -180,23 +197,89 @@ def decode_context(data: dict[str, Any]) -> dict[str, Any]:
     return decode(data)
 
 
+def operations(action: Action | None) -> list[str]:
+    """Return the one-click operations that make sense for `action` as it stands now."""
+    if action is None:
+        return []
+    return [op for op in links.ACTION_OPERATIONS if action.status in OPERATION_STATUSES[op]]
+
+
+def action_links(row: OutboxMessage, user: User, *, preview: bool) -> dict[str, str]:
+    """Return the links of the action an item row is about, for `user`, made now.
+
+    A one-click link carries the action's version of this moment: confirmed after the
+    action changed, it shows the change and does nothing.
+    """
+    if preview:
+        urls = {"action_url": PLACEHOLDER, "update_url": PLACEHOLDER}
+    else:
+        urls = {"action_url": external_url("actions.show", action_id=row.action_id)}
+        urls["update_url"] = urls["action_url"] + "#update-heading"
+    if row.template in ACTION_LINK_TEMPLATES and row.action is not None and (
+            row.action.owner_id == user.id):
+        for operation in operations(row.action):
+            urls[f"{operation}_url"] = PLACEHOLDER if preview else links.action_link(
+                user.id, row.action_id, operation, row.link_id, row.action.version)
+    return urls
+
+
+def _weekly_part(item: OutboxMessage, user: User, urls: dict[str, str]) -> dict[str, Any]:
+    """Return a weekly digest or summary as a part of a daily email: its text and HTML
+    without their greeting and footer."""
+    context = {"user": user, **decode_context(item.context or {}), **urls}
+    locale = recipient_locale(user)
+    environment = email_environment(locale)
+    with force_locale(locale):
+        text = environment.get_template(f"email/{item.template}.txt").render(context)
+        html_template = environment.get_template(f"email/{item.template}.html")
+        html = "".join(html_template.blocks["body"](html_template.new_context(context)))
+    text = text.split("\n", 2)[2] if text.count("\n") >= 2 else text  # subject, greeting
+    text = text.rsplit("\n--\n", 1)[0].strip("\n")
+    html = html.split("</p>", 1)[1] if "</p>" in html else html  # the greeting
+    return {"template": item.template, "text": text, "html": Markup(html)}
+
+
+def daily_items(row: OutboxMessage, user: User, *, preview: bool,
+                urls: dict[str, str] | None = None) -> dict[str, list[dict]]:
+    """Return the items of a daily email by section, each with its context and links."""
+    from tracker.reminders.daily import SECTIONS
+
+    ids = list((row.context or {}).get("items", []))
+    items = {item.id: item for item in db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.id.in_(ids)))}
+    sections: dict[str, list[dict]] = {name: [] for name, _ in SECTIONS}
+    for item_id in ids:
+        item = items.get(item_id)
+        if item is None or item.recipient_id != user.id:
+            continue
+        for name, templates in SECTIONS:
+            if item.template in templates and name == "weekly":
+                sections[name].append(_weekly_part(item, user, urls or {}))
+                break
+            if item.template in templates:
+                context = decode_context(item.context or {})
+                buttons = (action_links(item, user, preview=preview)
+                           if item.action_id is not None else {})
+                sections[name].append({"action": item.action, "template": item.template,
+                                       **context, **buttons})
+                break
+    return {name: entries for name, entries in sections.items() if entries}
+
+
 def row_links(row: OutboxMessage, user: User, *, preview: bool) -> dict[str, str]:
     """Return the URLs the email of `row` shows, made now (or "[link]" for a preview)."""
     if preview:
         names = ["action_url", "update_url", "my_actions_url", "stale_url", "review_url",
-                 "unsubscribe_url", "start_url", "complete_url", "extend_url", "reset_url"]
+                 "unsubscribe_url", "preferences_url", "start_url", "complete_url",
+                 "extend_url", "reset_url"]
         return dict.fromkeys(names, PLACEHOLDER)
     urls = {"my_actions_url": external_url("actions.mine"),
             "stale_url": external_url("actions.index", stale="1"),
             "review_url": external_url("review.queue"),
-            "unsubscribe_url": links.unsubscribe_link(user.id, row.kind.value)}
+            "unsubscribe_url": links.unsubscribe_link(user.id, row.kind.value),
+            "preferences_url": external_url("reminders.preferences")}
     if row.action_id is not None:
-        urls["action_url"] = external_url("actions.show", action_id=row.action_id)
-        urls["update_url"] = urls["action_url"] + "#update-heading"
-        if row.template in ACTION_LINK_TEMPLATES:
-            for operation in links.ACTION_OPERATIONS:
-                urls[f"{operation}_url"] = links.action_link(
-                    user.id, row.action_id, operation, row.link_id)
+        urls.update(action_links(row, user, preview=False))
     if row.template == "password_reset":
         # Imported here: the reset service queues its email through this package.
         from tracker.auth.reset import issue_link
@@ -215,8 +298,10 @@ def render_row(row: OutboxMessage, *, preview: bool = False) -> RenderedEmail:
     if user is None:
         raise LookupError("the recipient no longer exists")
     urls = row_links(row, user, preview=preview)
-    email = render_email(row.template, user, action=row.action,
-                         **decode_context(row.context or {}), **urls)
+    context = decode_context(row.context or {})
+    if row.template == "daily":
+        context["sections"] = daily_items(row, user, preview=preview, urls=urls)
+    email = render_email(row.template, user, action=row.action, **context, **urls)
     email.headers = {"List-Unsubscribe": f"<{urls['unsubscribe_url']}>",
                      "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     return email

@@ -12,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2 import TemplateError
@@ -21,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from tracker import audit, clock
 from tracker.actions import review, services
 from tracker.args import page_number
+from tracker.domain import DomainError
 from tracker.extensions import csrf, db
 from tracker.models import (
     Action,
@@ -33,7 +35,7 @@ from tracker.models import (
 from tracker.permissions import admin_required, can_update_action
 from tracker.reminders import delivery, links
 from tracker.reminders.forms import ConfirmForm, ExtendForm, PreferencesForm
-from tracker.reminders.rendering import render_row
+from tracker.reminders.rendering import OPERATION_STATUSES, render_row
 from tracker.reminders.scheduler import next_runs
 from tracker.views import attempt, form_status
 
@@ -52,7 +54,8 @@ def _act(link: links.EmailAction, user: User, action: Action, form) -> None:
                                  clock.today())
     else:
         starting = link.operation == "start"
-        services.record_update(user, action, None, services.Change(
+        # The version the email showed: a change since (even a concurrent one) refuses.
+        services.record_update(user, action, link.version, services.Change(
             status=Status.IN_PROGRESS if starting else Status.COMPLETED,
             progress=max(action.progress, 10) if starting else 100,
             comment=form.comment.data or ""))
@@ -67,9 +70,26 @@ def _link_error(message: str, status: int):
     return render_template("reminders/link_error.html", message=message), status
 
 
+def _for(user: User | None, page):
+    """Answer a page reached from an email in its recipient's saved language."""
+    if user is None or not user.locale:
+        return page()
+    with force_locale(user.locale):
+        return page()
+
+
 @bp.route("/email/<token>", methods=["GET", "POST"])
 def email_action(token: str):
     """Show what a one-click email link will do; do it only when confirmed (POST)."""
+    try:
+        user_id = links.read_action_link(token).user_id
+    except DomainError:
+        user_id = None
+    return _for(db.session.get(User, user_id) if user_id else None,
+                lambda: _email_action(token))
+
+
+def _email_action(token: str):
     try:
         link = links.read_action_link(token)
     except links.LinkExpired:
@@ -85,6 +105,15 @@ def email_action(token: str):
         return _link_error(_("This link is not valid any more."), 404)
     if not can_update_action(user, action):
         return _link_error(_("You can no longer update this action."), 403)
+    if current_user.is_authenticated and current_user.id != user.id:
+        return _link_error(_("This link was sent to someone else: it acts for no one "
+                             "but its recipient."), 403)
+    # A link made for another state of the action shows the state now and does nothing:
+    # 409 when the action changed since the email, 422 when the operation does not fit.
+    if link.version is not None and link.version != action.version:
+        return render_template("reminders/link_changed.html", action=action), 409
+    if action.status not in OPERATION_STATUSES[link.operation]:
+        return render_template("reminders/link_changed.html", action=action), 422
     form = ExtendForm() if link.operation == "extend" else ConfirmForm()
     result = None
     if form.validate_on_submit():
@@ -106,7 +135,16 @@ def email_action(token: str):
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 @csrf.exempt  # the signed token authenticates; mail clients post one-click unsubscribes
 def unsubscribe(token: str):
-    """Turn off one kind of email for the user the link was sent to."""
+    """Turn off one kind of email for the user the link was sent to, in their language."""
+    try:
+        user_id = links.read_unsubscribe_link(token)[0]
+    except links.LinkInvalid:
+        user_id = None
+    return _for(db.session.get(User, user_id) if user_id else None,
+                lambda: _unsubscribe(token))
+
+
+def _unsubscribe(token: str):
     try:
         user_id, kind = links.read_unsubscribe_link(token)
     except links.LinkInvalid:
