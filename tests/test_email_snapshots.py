@@ -64,44 +64,50 @@ def email_name(key: str) -> str:
 
 @pytest.fixture
 def situation(make_institution, make_user, make_event, make_recommendation):
-    """Return a function that builds, for readers of `locale`, what every email is about."""
-    def build(locale: str):
-        onm = make_institution("ONM", "Observatoire national de la migration")
+    """Return a function that builds, for readers of `locale`, what every email is about.
+
+    `text` turns each name, title, comment and reason people type (the hostile test adds
+    markup to each).
+    """
+    def build(locale: str, text=lambda value: value):
+        onm = make_institution("ONM", text("Observatoire national de la migration"))
         owner = make_user(Role.FOCAL_POINT, institution=onm, locale=locale,
-                          name="Leila Trabelsi", email="leila@onm.example")
-        coordinator = make_user(Role.COORDINATOR, locale=locale, name="Karim Ben Salah",
+                          name=text("Leila Trabelsi"), email="leila@onm.example")
+        coordinator = make_user(Role.COORDINATOR, locale=locale, name=text("Karim Ben Salah"),
                                 email="karim@tracker.example")
-        event = make_event("Atelier national de l'ONM", date=date(2024, 5, 20))
+        event = make_event(text("Atelier national de l'ONM"), date=date(2024, 5, 20))
         recommendation = make_recommendation(
-            event=event, number="3", title="Renforcer le système d'information")
+            event=event, number="3", title=text("Renforcer le système d'information"))
         with time_machine.travel(datetime(2027, 1, 4, 9, 0), tick=False):
             def new_action(title: str, deadline: date, **values):
                 return create_action(coordinator, recommendation, title=title, owner=owner,
                                      lead_institution=onm, deadline=deadline, **values)
 
             # assigned, changed, completion reported, returned, validated
-            yearbook = new_action("Publier l'annuaire statistique", date(2027, 6, 30))
+            yearbook = new_action(text("Publier l'annuaire statistique"), date(2027, 6, 30))
             edit_action(coordinator, yearbook, yearbook.version,
                         {"deadline": date(2027, 7, 31)})
             record_update(owner, yearbook, yearbook.version, Change(
-                status=Status.COMPLETED, progress=100, comment="Annuaire envoyé à l'imprimeur."))
+                status=Status.COMPLETED, progress=100,
+                comment=text("Annuaire envoyé à l'imprimeur.")))
             return_for_rework(coordinator, yearbook, yearbook.version,
-                              "La version anglaise manque.")
+                              text("La version anglaise manque."))
             record_update(owner, yearbook, yearbook.version, Change(
-                status=Status.COMPLETED, progress=100, comment="Version anglaise ajoutée."))
-            validate(coordinator, yearbook, yearbook.version, "Merci.")
+                status=Status.COMPLETED, progress=100, comment=text("Version anglaise ajoutée.")))
+            validate(coordinator, yearbook, yearbook.version, text("Merci."))
             # extension requested, accepted, then requested again and refused
-            survey = new_action("Mener l'enquête nationale", date(2027, 12, 31))
+            survey = new_action(text("Mener l'enquête nationale"), date(2027, 12, 31))
             accepted = request_extension(owner, survey, date(2028, 3, 31),
-                                         "Le terrain a pris du retard.", SETUP_DAY)
-            decide_extension(coordinator, accepted, True, "D'accord.")
+                                         text("Le terrain a pris du retard."), SETUP_DAY)
+            decide_extension(coordinator, accepted, True, text("D'accord."))
             refused = request_extension(owner, survey, date(2028, 6, 30),
-                                        "Encore un trimestre.", SETUP_DAY)
-            decide_extension(coordinator, refused, False, "Le calendrier ne le permet pas.")
+                                        text("Encore un trimestre."), SETUP_DAY)
+            decide_extension(coordinator, refused, False,
+                             text("Le calendrier ne le permet pas."))
             # due in 7 days, one day overdue, and 8 weeks of a 4-week cycle without news
-            new_action("Former les agents", date(2027, 3, 8))
-            new_action("Créer un indicateur", date(2027, 2, 28))
-            new_action("Rendre compte chaque mois", date(2027, 9, 30), report_every_weeks=4)
+            new_action(text("Former les agents"), date(2027, 3, 8))
+            new_action(text("Créer un indicateur"), date(2027, 2, 28))
+            new_action(text("Rendre compte chaque mois"), date(2027, 9, 30), report_every_weeks=4)
             request_reset(owner.email)
             db.session.commit()
 
@@ -129,3 +135,34 @@ def test_one_email_of_each_kind_reads_as_in_its_snapshot(
         "extension_requested", "extension_accepted", "extension_refused", "reset",
         "deadline", "overdue", "news", "digest", "summary"])
     assert emails == snapshot
+
+
+# What an attacker types in a title, a name or a comment: a link that imitates the
+# tracker, a script, an image that calls out, and a broken attribute.
+HOSTILE = ('<a href="https://evil.example/login">Confirmez votre compte</a>'
+           '<script>alert(1)</script><img src=https://evil.example/p.png>" onmouseover="x')
+
+
+@pytest.mark.parametrize("daily", [False, True], ids=["each email", "daily email"])
+@pytest.mark.parametrize("locale", ["fr", "en", "ar"])
+def test_hostile_text_in_every_field_reaches_no_email_as_markup(
+        app, runner, smtp, situation, locale, daily):
+    if daily:
+        app.config.update(MAIL_DAILY_KINDS=(
+            "deadline_approaching", "overdue", "awaiting_news", "notification",
+            "weekly_digest", "coordinator_summary"))
+    situation(locale, text=lambda value: f"{value} {HOSTILE}")
+    plan(runner, PLAN_DAY)
+    deliver(runner, PLAN_DAY)
+
+    assert len(smtp.messages) >= (3 if daily else 14)
+    for message in smtp.messages:
+        html = message.get_body(("html",)).get_content()
+        assert "\n" not in str(message["Subject"])
+        # In the HTML part what was typed is text, escaped: never a tag, never a link.
+        for tag in ("<a href=\"https://evil", "<script", "<img src=https://evil", "onmouseover"):
+            assert tag not in html.replace("&#34; onmouseover", ""), (message["Subject"], tag)
+        assert not [href for href in re.findall(r'href="([^"]*)"', html) if "evil" in href]
+        assert "&lt;script&gt;" in html or "evil" not in html
+    # Every email shows what was typed (a title, a name), as text.
+    assert all("&lt;script&gt;" in m.get_body(("html",)).get_content() for m in smtp.messages)
