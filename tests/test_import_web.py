@@ -275,6 +275,20 @@ def test_bad_reports_are_refused_with_a_message_and_nothing_is_written(
     assert row_count(AuditEntry) == audit_before
 
 
+def test_a_small_word_document_with_a_huge_text_is_refused_before_it_is_read(
+        client, coordinator, make_event):
+    # 700,000 characters that zip into a few kilobytes: what once held a worker two minutes.
+    data = word_document(["Il est recommandé de renforcer le système d'information. " * 50]
+                         * 250)
+    assert len(data) < 100 * 1024
+    event = make_event()
+    response = client.post(f"/events/{event.id}/import",
+                           data={"file": (io.BytesIO(data), "rapport.docx")})
+    assert response.status_code == 413
+    assert "the importer reads at most 600 000" in response.get_data(as_text=True)
+    assert row_count(Recommendation) == 0
+
+
 def test_a_word_document_is_read(client, coordinator, make_event):
     event = make_event()
     data = word_document(["Système d'information : relier les bases de l'ONM et de l'INS.",

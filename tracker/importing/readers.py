@@ -13,9 +13,13 @@ from tracker.domain import DomainError
 
 MAX_BYTES = 10 * 1024 * 1024
 EXTENSIONS = (".txt", ".md", ".docx", ".pdf")
-# A .docx is a zip: refuse one that would inflate beyond this (a zip bomb).
-MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024
+# A .docx is a zip: refuse one that would inflate beyond this (a zip bomb). Its XML is
+# some five times its text, so this also bounds the text before it is parsed.
+MAX_DOCX_UNCOMPRESSED = 25 * 1024 * 1024
 MAX_PDF_PAGES = 500
+# The longest text the importer reads: some 250 pages. Reading is about linear in the
+# text; a 10 MB text (a 70 KB .docx inflated) took two minutes, past any worker's timeout.
+MAX_TEXT_CHARS = 600_000
 
 
 class ReportUnreadable(DomainError):
@@ -69,7 +73,18 @@ def read_bytes(filename: str, data: bytes, max_bytes: int = MAX_BYTES) -> str:
         raise ReportUnreadable(_l(
             "No text could be read from %(name)s (a scanned document holds only images).",
             name=name))
+    check_length(text, name)
     return text
+
+
+def check_length(text: str, name: str) -> None:
+    """Raise `ReportTooLarge` when `text` is longer than the importer reads."""
+    if len(text) > MAX_TEXT_CHARS:
+        raise ReportTooLarge(_l(
+            "%(name)s holds %(count)s characters of text; the importer reads at most "
+            "%(limit)s (about 250 pages): send the part with the recommendations.",
+            name=name, count=f"{len(text):,}".replace(",", " "),
+            limit=f"{MAX_TEXT_CHARS:,}".replace(",", " ")))
 
 
 def _decode(name: str, data: bytes) -> str:

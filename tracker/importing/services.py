@@ -57,6 +57,7 @@ def drafts_from(text: str | None, upload: FileStorage | None,
                                        extension, data)
     if not (text or "").strip():
         raise ImportRefused(_l("Paste the text of the report or choose a file."))
+    readers.check_length(text, _l("The pasted text") if original is None else original.filename)
     drafts = find_drafts(text)
     if not drafts:
         raise ImportRefused(_l(
