@@ -32,23 +32,6 @@ def _snapshot() -> dict[str, list]:
 
 
 @pytest.fixture
-def scratch_url(app, tmp_path):
-    """Return the URL of an empty scratch database of the app's kind (for --database-url)."""
-    if db.engine.dialect.name != "postgresql":
-        yield "sqlite:///" + str(tmp_path / "scratch.sqlite3")
-        return
-    url = db.engine.url.set(database=f"{db.engine.url.database}_scratch")
-    admin = sa.create_engine(db.engine.url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}"'))
-        conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
-    yield url.render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-    admin.dispose()
-
-
-@pytest.fixture
 def news(make_action):
     """Return an action with one update carrying an evidence file, committed."""
     action = make_action(title="Publier l'annuaire statistique")

@@ -8,7 +8,6 @@ import threading
 from datetime import date, timedelta
 
 import pytest
-import sqlalchemy as sa
 
 from tracker.actions.services import Change, create_action, record_update
 from tracker.evidence.storage import CheckedFile
@@ -26,20 +25,6 @@ def postgresql_only(app):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("a snapshot transaction beside concurrent writers; CI runs this on "
                     "PostgreSQL")
-
-
-@pytest.fixture
-def scratch_url(app):
-    """Return the URL of an empty PostgreSQL database for `backup verify --database-url`."""
-    url = db.engine.url.set(database=f"{db.engine.url.database}_scratch")
-    admin = sa.create_engine(db.engine.url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}"'))
-        conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
-    yield url.render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 class Writers:

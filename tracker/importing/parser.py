@@ -14,11 +14,10 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from tracker.importing import cleanup
-from tracker.importing.prose import find_passages
+from tracker.importing.prose import MAX_TITLE_CHARS, find_passages, fit_title
 from tracker.importing.suggest import normalise, suggest
 
 MIN_ITEM_CHARS = 15  # shorter items are menu entries, labels or dates
-MAX_TITLE_CHARS = 300  # the length of Recommendation.title
 MAX_PARAGRAPH_ITEM_CHARS = 600  # longer paragraphs are prose, not recommendations
 MAX_LEAD_CHARS = 600
 MAX_HEADING_CHARS = 120
@@ -244,14 +243,7 @@ def make_title(text: str) -> str:
         title = match["head"]
     else:
         title = first  # sub-items and explanations that follow stay in the text
-    title = " ".join(title.split()).rstrip(" .;,؛:")
-    title = title[:1].upper() + title[1:]
-    if len(title) > MAX_TITLE_CHARS:
-        cut = title[: MAX_TITLE_CHARS - 1]
-        if " " in cut:
-            cut = cut[: cut.rindex(" ")]
-        title = cut.rstrip(" .;,؛:") + "…"
-    return title
+    return fit_title(" ".join(title.split()).rstrip(" .;,؛:"))
 
 
 def guess_language(text: str) -> str:

@@ -22,7 +22,7 @@ from tracker.importing.suggest import _normalise_with_map, normalise
 
 MIN_SENTENCE_CHARS = 25
 MAX_SENTENCE_CHARS = 1500
-MAX_TITLE_CHARS = 300
+MAX_TITLE_CHARS = 300  # the length of Recommendation.title
 
 
 def _fold(words: list[str]) -> re.Pattern:
@@ -263,7 +263,12 @@ def make_title(text: str) -> str:
     title = _SPACE.sub(" ", text).strip().lstrip(",;:،-–— ")
     if not any("\u0600" <= c <= "\u06ff" for c in title[:40]):
         title = _ARTICLE.sub("", title, count=1)
-    title = title.rstrip(" .;,؛:،")
+    return fit_title(title.rstrip(" .;,؛:،"))
+
+
+def fit_title(title: str) -> str:
+    """Return `title` with a capital first letter, cut on a word boundary to at most
+    MAX_TITLE_CHARS characters (with "…" when cut)."""
     title = title[:1].upper() + title[1:]
     if len(title) > MAX_TITLE_CHARS:
         cut = title[: MAX_TITLE_CHARS - 1]
