@@ -15,7 +15,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select
 
-from tracker import audit
+from tracker import audit, integrity
 from tracker.domain import DomainError
 from tracker.extensions import db
 from tracker.importing import similar
@@ -68,11 +68,13 @@ def link(actor: User, recommendation: Recommendation, earlier: Recommendation) -
         & (RecommendationLink.earlier_id == earlier.id),
         (RecommendationLink.recommendation_id == earlier.id)
         & (RecommendationLink.earlier_id == recommendation.id))))
+    already = LinkRefused(_l("These recommendations are already linked."))
     if exists is not None:
-        raise LinkRefused(_l("These recommendations are already linked."))
+        raise already
     db.session.add(RecommendationLink(recommendation_id=recommendation.id,
                                       earlier_id=earlier.id, created_by_id=actor.id))
-    db.session.flush()
+    # Two coordinators linking the same pair at once: the unique key refuses the second.
+    integrity.flush(duplicate=already, key=("recommendation_id", "earlier_id"))
     audit.record(actor, "link", recommendation, {"earlier": earlier.id})
 
 
