@@ -23,7 +23,7 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tracker import create_app  # noqa: E402
-from tracker.extensions import db  # noqa: E402
+from tracker.extensions import attach_migrations, db  # noqa: E402
 from tracker.models import (  # noqa: E402
     Action,
     Event,
@@ -111,6 +111,7 @@ def main() -> None:
         engine.dispose()
     app = create_app({"TRACKER_ENV": "testing", "SECRET_KEY": "bench-secret-key-0123456789",
                       "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(workdir)})
+    attach_migrations(app)
     with app.app_context():
         upgrade()
         today = date.today()

@@ -36,10 +36,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from tracker import models  # noqa: F401  (registers the tables)
-    from tracker.extensions import cache, csrf, db, limiter, login_manager, migrate
+    from tracker.extensions import cache, csrf, db, limiter, login_manager
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)

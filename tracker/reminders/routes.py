@@ -36,7 +36,6 @@ from tracker.permissions import admin_required, can_update_action
 from tracker.reminders import delivery, links
 from tracker.reminders.forms import ConfirmForm, ExtendForm, PreferencesForm
 from tracker.reminders.rendering import OPERATION_STATUSES, render_row
-from tracker.reminders.scheduler import next_runs
 from tracker.views import attempt, form_status
 
 bp = Blueprint("reminders", __name__)
@@ -241,5 +240,9 @@ def retry(message_id: int):
 @admin_required
 def schedule():
     """Show the reminder jobs with their cron schedules and next run times."""
+    # APScheduler is loaded here, not with the module: the web workers need it only for
+    # this page.
+    from tracker.reminders.scheduler import next_runs
+
     return render_template("reminders/schedule.html",
                            runs=next_runs(current_app._get_current_object()))
