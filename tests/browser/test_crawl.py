@@ -89,16 +89,19 @@ def test_no_page_scrolls_sideways_on_a_phone(new_page, site, locale):
     site["admin"].locale = locale
     db.session.commit()
     login(page, site["admin"].email, PASSWORD)
-    wide = []
+    wide, plain = [], []
 
     def visit(page, path):
         if page.evaluate("document.documentElement.scrollWidth") > PHONE:
             wide.append(path)
             screenshot(page, f"wide-{locale}-{path.strip('/').replace('/', '-')}")
+        if page.locator("select[multiple]:not(.tomselected)").count():
+            plain.append(path)  # a multiple select the page did not turn into a picker
 
     visited = crawl(page, ["/my-actions", f"/public/events/{site['event'].id}"], visit)
     assert len(visited) >= 20, visited
     assert wide == []
+    assert plain == []
 
 
 def test_arabic_pages_show_no_english_gcm_title_and_no_serious_axe_violation(new_page, site):
