@@ -40,6 +40,9 @@ from tracker.views import attempt, form_status
 
 bp = Blueprint("reminders", __name__)
 
+_DELIVERY_STEPS = (MessageStatus.PENDING, MessageStatus.SENDING, MessageStatus.SENT,
+                   MessageStatus.FAILED)
+
 
 def _act(link: links.EmailAction, user: User, action: Action, form) -> None:
     """Mark a one-click link used, then do what it offers as the user it was sent to.
@@ -197,7 +200,10 @@ def outbox():
                        error_out=False)
     counts = dict(db.session.execute(
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+    # The four steps of delivery, and the daily email's items when there are any.
+    statuses = [s for s in MessageStatus if counts.get(s) or s in _DELIVERY_STEPS]
     return render_template("reminders/outbox.html", page=page, counts=counts,
+                           statuses=statuses,
                            mail_configured=delivery.mail_configured(), status=status)
 
 
@@ -242,7 +248,7 @@ def schedule():
     """Show the reminder jobs with their cron schedules and next run times."""
     # APScheduler is loaded here, not with the module: the web workers need it only for
     # this page.
-    from tracker.reminders.scheduler import next_runs
+    from tracker.reminders.scheduler import JOB_LABELS, next_runs
 
-    return render_template("reminders/schedule.html",
+    return render_template("reminders/schedule.html", labels=JOB_LABELS,
                            runs=next_runs(current_app._get_current_object()))

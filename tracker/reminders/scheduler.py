@@ -15,6 +15,7 @@ from collections.abc import Callable
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from tracker.jobs.runner import run_scheduled
 from tracker.reminders import jobs
@@ -24,6 +25,14 @@ JOBS: dict[str, tuple[str, Callable[[], object]]] = {
     "digest": ("SCHEDULE_DIGEST", jobs.plan_digests),
     "summary": ("SCHEDULE_SUMMARY", jobs.plan_summaries),
     "deliver": ("SCHEDULE_DELIVER", jobs.deliver),
+}
+
+# What each job does, as the schedule page names it; every job of JOBS has one.
+JOB_LABELS = {
+    "plan": _l("Plan the day's reminders (deadlines, overdue actions, requests for news)"),
+    "digest": _l("Plan the focal points' weekly digests"),
+    "summary": _l("Plan the coordinators' summaries"),
+    "deliver": _l("Send the emails of the outbox"),
 }
 
 
