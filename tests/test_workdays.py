@@ -3,9 +3,10 @@ planner's catch-up of the days since its last run; `reminders run --date`."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from tests.helpers import at, deliver, field_errors, plan
@@ -13,6 +14,7 @@ from tracker.config import ConfigError, check
 from tracker.extensions import db
 from tracker.models import AuditEntry, ClosedDay, OutboxMessage, Role
 from tracker.reminders import jobs, planning
+from tracker.reminders.scheduler import next_runs
 from tracker.workdays.services import next_working_day, working_day
 
 MONDAY = date(2027, 3, 29)
@@ -196,3 +198,17 @@ def test_reminders_run_for_a_date_sends_that_days_emails_once(
     assert "closed day" in closed.output and len(smtp.messages) == 1
     bad = runner.invoke(args=["reminders", "run", "--date", "29/03/2027"])
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+
+
+def test_the_schedule_shows_each_planning_jobs_next_run_on_a_working_day(
+        app, client, auth, make_user):
+    admin = make_user(Role.ADMIN)
+    thursday_noon = datetime.fromisoformat("2027-04-08T12:00:00+01:00")
+    with time_machine.travel(thursday_noon, tick=False):
+        auth.login(admin)
+        runs = {job: next_run for job, _expression, next_run in next_runs(app)}
+        page = client.get("/admin/schedule").get_data(as_text=True)
+    # Not Friday (Martyrs' Day) nor the weekend: Monday, for planning as for the digest.
+    assert runs["plan"].date() == runs["digest"].date() == date(2027, 4, 12)
+    assert runs["deliver"].date() == date(2027, 4, 8)  # delivery runs every day
+    assert "/admin/closed-days" in page
