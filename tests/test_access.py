@@ -48,6 +48,8 @@ ACCESS = {
     "reminders.outbox_message": "admin",
     "reminders.retry": "admin",
     "reminders.schedule": "admin",
+    "workdays.closed_days": "admin",
+    "workdays.remove": "admin",
     "actions.create": "manager",
     "actions.edit": "manager",
     "dashboard.index": "login",
@@ -168,6 +170,7 @@ def world(make_user, make_action, make_institution):
         "token_id": 1,
         "message_id": 1,
         "job_id": 1,
+        "day_id": 1,
         "filename": "tracker.css",
     }
     yield users, ids

@@ -112,8 +112,8 @@ def world(app, make_action, make_user):
             "event_id": recommendation.event_id, "user_id": action.owner_id,
             "institution_id": action.lead_institution_id, "theme_id": 1,
             "indicator_id": indicator.id, "request_id": extension.id, "token_id": token.id,
-            "message_id": 1, "evidence_id": 1, "job_id": 1, "document_id": 1, "token": "x",
-            "fmt": "csv", "filename": "x"}
+            "message_id": 1, "evidence_id": 1, "job_id": 1, "day_id": 1, "document_id": 1,
+            "token": "x", "fmt": "csv", "filename": "x"}
 
 
 def _url(rule, world: dict) -> str:

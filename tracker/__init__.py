@@ -69,10 +69,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from tracker.reports.routes import bp as reports_bp
     from tracker.review.routes import bp as review_bp
     from tracker.spreadsheets.routes import bp as spreadsheets_bp
+    from tracker.workdays.routes import bp as workdays_bp
 
     for blueprint in (auth_bp, main_bp, events_bp, actions_bp, admin_bp, review_bp,
                       dashboard_bp, exports_bp, reports_bp, profile_bp, public_bp,
-                      evidence_bp, reminders_bp, importing_bp, spreadsheets_bp, indicators_bp):
+                      evidence_bp, reminders_bp, importing_bp, spreadsheets_bp, indicators_bp,
+                      workdays_bp):
         app.register_blueprint(blueprint)
     init_errors(app)
 

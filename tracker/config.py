@@ -79,6 +79,10 @@ def from_environment(instance_path: str, environ: Mapping[str, str] = os.environ
         "WEEKEND_DAYS": tuple(
             int(n) for n in environ.get("TRACKER_WEEKEND_DAYS", "5,6").split(",")
             if n.strip()),
+        # Public holidays, as the `holidays` library knows them for this country (ISO
+        # 3166 code; empty for none): no reminder goes out on them either. Tunisia's
+        # Islamic holidays are the library's estimates, a day off at times.
+        "HOLIDAY_COUNTRY": environ.get("TRACKER_HOLIDAY_COUNTRY", "TN").strip().upper(),
         "REMINDER_OFFSETS": tuple(
             int(n) for n in environ.get("TRACKER_REMINDER_OFFSETS", "14,7,1").split(",")
             if n.strip()),
@@ -172,6 +176,13 @@ def check(config: dict) -> None:
     env = config.get("TRACKER_ENV", "production")
     if env not in ENVIRONMENTS:
         raise ConfigError(f"TRACKER_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}.")
+    country = config.get("HOLIDAY_COUNTRY") or ""
+    if country:
+        from holidays import list_supported_countries
+
+        if country not in list_supported_countries():
+            raise ConfigError(f"TRACKER_HOLIDAY_COUNTRY {country!r} is not a country the "
+                              "holidays library knows (an ISO 3166 code such as TN).")
     if env == "production":
         key = config.get("SECRET_KEY") or ""
         if not key or key == DEV_SECRET_KEY or len(key) < 16:

@@ -36,6 +36,7 @@ from tracker.models.outbox import (
     UsedToken,
 )
 from tracker.models.people import Institution, Role, User
+from tracker.models.schedule import ClosedDay, PlannedDay
 from tracker.models.sources import RecommendationLink, SourceDocument
 from tracker.models.tokens import ApiToken
 from tracker.models.types import RECOMMENDATION_TEXT_MAX_LENGTH, TEXT_MAX_LENGTH
@@ -55,6 +56,8 @@ __all__ = [
     "ExtensionStatus",
     "DEFAULT_THEMES",
     "Action",
+    "ClosedDay",
+    "PlannedDay",
     "ActionClock",
     "ApiToken",
     "ActionUpdate",
