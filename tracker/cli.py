@@ -85,3 +85,6 @@ def init_app(app: Flask) -> None:
     from tracker.backup.cli import backup
 
     app.cli.add_command(backup)
+    from tracker.replies.cli import replies
+
+    app.cli.add_command(replies)

@@ -36,6 +36,7 @@ from tracker.models.outbox import (
     UsedToken,
 )
 from tracker.models.people import Institution, Role, User
+from tracker.models.replies import HoldReason, InboundReply, ReplyStatus
 from tracker.models.sources import RecommendationLink, SourceDocument
 from tracker.models.tokens import ApiToken
 from tracker.models.types import RECOMMENDATION_TEXT_MAX_LENGTH, TEXT_MAX_LENGTH
@@ -71,6 +72,9 @@ __all__ = [
     "OutboxMessage",
     "ResetLink",
     "UsedToken",
+    "HoldReason",
+    "InboundReply",
+    "ReplyStatus",
     "Priority",
     "Recommendation",
     "RecommendationLink",

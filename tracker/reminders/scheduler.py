@@ -18,12 +18,15 @@ from flask import Flask
 
 from tracker.jobs.runner import run_scheduled
 from tracker.reminders import jobs
+from tracker.replies.imap import fetch_replies
 
 JOBS: dict[str, tuple[str, Callable[[], object]]] = {
     "plan": ("SCHEDULE_PLAN", jobs.plan_daily),
     "digest": ("SCHEDULE_DIGEST", jobs.plan_digests),
     "summary": ("SCHEDULE_SUMMARY", jobs.plan_summaries),
     "deliver": ("SCHEDULE_DELIVER", jobs.deliver),
+    # Replies read from the mailbox (MAIL_IMAP_*); nothing to do without one.
+    "replies": ("SCHEDULE_REPLIES", fetch_replies),
 }
 
 
