@@ -188,6 +188,21 @@ def test_doubtful_replies_change_nothing_and_wait_for_a_coordinator(
     assert held.subject in page and expected.label in page
 
 
+@pytest.mark.parametrize("header", [("Auto-Submitted", "auto-replied"),
+                                    ("X-Autoreply", "yes"), ("Precedence", "auto_reply")])
+def test_automatic_replies_are_neither_recorded_nor_listed(header, reminded, endpoint, client,
+                                                           auth, make_user):
+    action, reminder = reminded
+    reply = reply_to(reminder, "Terminé mes congés le 5 janvier. Absent du bureau.")
+    reply[header[0]] = header[1]
+    send(endpoint, reply)
+    assert news_rows(action) == []
+    [kept] = db.session.scalars(select(InboundReply)).all()
+    assert (kept.status, kept.reason) == (ReplyStatus.IGNORED, HoldReason.AUTOMATIC)
+    auth.login(make_user(Role.COORDINATOR))
+    assert "No reply waiting." in page_text(client.get("/replies"))
+
+
 @pytest.fixture
 def held_reply(reminded, endpoint):
     """Return a reply held because a file of a refused type came with the PDF."""

@@ -22,6 +22,7 @@ class ReplyStatus(enum.StrEnum):
     HELD = "held"  # waits for a coordinator
     ASSIGNED = "assigned"  # a coordinator recorded it on an action
     REFUSED = "refused"  # a coordinator set it aside
+    IGNORED = "ignored"  # an automatic reply (out of office, delivery report): kept, unlisted
 
 
 class HoldReason(enum.StrEnum):
@@ -35,6 +36,7 @@ class HoldReason(enum.StrEnum):
     REFUSED_FILE = "refused_file"
     REFUSED_CHANGE = "refused_change"
     TOO_LARGE = "too_large"
+    AUTOMATIC = "automatic"
 
     @property
     def label(self) -> str:
@@ -50,6 +52,7 @@ HOLD_REASON_LABELS = {
     HoldReason.REFUSED_FILE: _l("An attached file is not accepted as evidence."),
     HoldReason.REFUSED_CHANGE: _l("The action's rules refused the change."),
     HoldReason.TOO_LARGE: _l("The message is larger than the tracker accepts."),
+    HoldReason.AUTOMATIC: _l("An automatic reply (out of office, delivery report)."),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import imaplib
 import signal
 import threading
 
@@ -25,7 +26,11 @@ def fetch_command(limit: int | None) -> None:
 
     if not current_app.config["MAIL_IMAP_HOST"]:
         raise click.ClickException("MAIL_IMAP_HOST is not set: there is no mailbox to read.")
-    click.echo(str(fetch(limit)))
+    try:
+        report = fetch(limit)
+    except (OSError, imaplib.IMAP4.error) as exc:
+        raise click.ClickException(f"Cannot read the mailbox: {exc}") from exc
+    click.echo(str(report))
 
 
 @replies.command("serve")

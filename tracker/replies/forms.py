@@ -13,7 +13,8 @@ from tracker.forms import Form
 class AssignForm(Form):
     """A coordinator's choice of the action a held reply is about."""
 
-    action_id = IntegerField(_l("Action number"), validators=[
+    action_id = IntegerField(_l("Action number"), description=_l(
+        "The number at the end of the action page's address, as in /actions/12."), validators=[
         InputRequired(), NumberRange(min=1, max=MAX_INT)])
 
 

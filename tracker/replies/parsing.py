@@ -58,6 +58,20 @@ class Reading:
     progress: int | None = None
     attachments: list[Attachment] = field(default_factory=list)
     reference_headers: str = ""  # the headers a reference may be found in
+    automatic: bool = False  # an out-of-office reply, a delivery report
+
+
+def is_automatic(message: EmailMessage) -> bool:
+    """Tell whether a message was sent by a program: an out-of-office reply or a delivery
+    report (RFC 3834's Auto-Submitted, and the headers older responders set instead)."""
+    auto_submitted = str(message.get("Auto-Submitted", "no")).strip().lower()
+    precedence = str(message.get("Precedence", "")).strip().lower()
+    return (auto_submitted not in ("", "no")
+            or precedence in ("auto_reply", "bulk", "junk", "list")
+            or any(name in message for name in ("X-Autoreply", "X-Autorespond",
+                                                 "X-Auto-Response-Suppress-Reply"))
+            or message.get_content_type() == "multipart/report"
+            or not str(message.get("Return-Path", "x")).strip("<> "))
 
 
 def own_words(text: str) -> str:
@@ -133,4 +147,4 @@ def parse(raw: bytes) -> tuple[EmailMessage, Reading]:
         message_id=str(message.get("Message-ID", "")).strip()[:255],
         sender=sender, subject=str(message.get("Subject", "")).strip()[:300], text=text,
         status=status, progress=progress, attachments=attachments,
-        reference_headers="\n".join(references))
+        reference_headers="\n".join(references), automatic=is_automatic(message))

@@ -28,7 +28,7 @@ from werkzeug.datastructures import FileStorage
 
 from tracker import audit
 from tracker.actions.services import Change, record_update
-from tracker.domain import DomainError
+from tracker.domain import DomainError, StaleVersion
 from tracker.evidence import storage
 from tracker.extensions import db
 from tracker.models import (
@@ -162,6 +162,8 @@ def _record(reading: Reading, raw: bytes) -> tuple[int | None, HoldReason | None
         entry = record_update(recipient, action, None, Change(
             status=reading.status, progress=reading.progress, comment=reading.text,
             files=files))
+    except StaleVersion:
+        raise  # saved by someone else meanwhile: the message is tried again later
     except DomainError as refusal:
         db.session.rollback()  # and the files written are removed
         return None, HoldReason.REFUSED_CHANGE, str(refusal), action.id
@@ -176,13 +178,18 @@ def process_message(raw: bytes) -> Processed:
     existing = find(key)
     if existing is not None:
         return Processed(existing, new=False)
-    update_id, reason, detail, action_id = _record(reading, raw)
+    if reading.automatic:  # kept, so it is not read again, but neither recorded nor listed
+        update_id, reason, detail, action_id = None, HoldReason.AUTOMATIC, "", None
+    else:
+        update_id, reason, detail, action_id = _record(reading, raw)
     reply = _new_reply(key, reading, raw)
     reply.action_id = action_id
     sender = _sender(reading.sender)
     reply.sender_id = sender.id if sender is not None else None
     if reason is None:
         reply.status, reply.update_id = ReplyStatus.RECORDED, update_id
+    elif reason == HoldReason.AUTOMATIC:
+        reply.status, reply.reason = ReplyStatus.IGNORED, reason
     else:
         reply.reason, reply.detail = reason, detail
         reply.raw = raw if reason != HoldReason.TOO_LARGE else None
