@@ -8,10 +8,17 @@ coordinator, who assigns it to an action or sets it aside.
 from __future__ import annotations
 
 import imaplib
+import os
+import signal
 import smtplib
+import socket
+import subprocess
+import sys
+import time
 from datetime import date, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -34,6 +41,7 @@ from tracker.replies.endpoint import controller
 from tracker.replies.imap import login
 from tracker.replies.parsing import own_words, proposed_status
 
+ROOT = Path(__file__).resolve().parent.parent
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 DEADLINE = date(2026, 12, 20)
 
@@ -475,3 +483,33 @@ def test_the_scheduler_reads_the_mailbox(reminded, mailbox, app):
 def test_fetch_without_a_mailbox_says_so(runner):
     result = runner.invoke(args=["replies", "fetch"])
     assert result.exit_code != 0 and "MAIL_IMAP_HOST is not set" in result.output
+
+
+def test_the_serve_command_receives_replies_until_stopped(reminded, app, owner):
+    """`flask replies serve` as deployed: its own process, on the app's database."""
+    action, reminder = reminded
+    port = free_port()
+    env = {**os.environ, "TRACKER_ENV": "testing", "SECRET_KEY": app.config["SECRET_KEY"],
+           "DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
+           "TRACKER_UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"]}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "replies", "serve",
+         "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        send(port, reply_to(reminder, "Terminé.", attachments=[
+            ("annuaire.pdf", PDF, "application/pdf")]))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, errors = server.communicate(timeout=30)
+    assert server.returncode == 0, errors
+    assert f"Receiving replies by SMTP on 127.0.0.1:{port}" in output
+    [entry] = news_rows(action)
+    assert (entry.author_id, entry.new_status) == (owner.id, Status.PENDING_VALIDATION)
+    assert [e.filename for e in entry.evidence] == ["annuaire.pdf"]
