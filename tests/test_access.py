@@ -17,7 +17,7 @@ from tracker.evidence.storage import CheckedFile, remove
 from tracker.extensions import db
 from tracker.importing.services import keep_source
 from tracker.indicators.services import add_indicator
-from tracker.models import Evidence, Role, Status
+from tracker.models import Evidence, HoldReason, InboundReply, ReplyStatus, Role, Status
 
 # Who may use each endpoint: public, any logged-in user, those allowed to update the
 # action, coordinators and admins (manager), or admins only.
@@ -107,6 +107,10 @@ ACCESS = {
     "indicators.delete": "manager",
     # The world's indicator is its recommendation's: the focal points of its actions record.
     "indicators.record": "updater",
+    "replies.held": "manager",
+    "replies.show": "manager",
+    "replies.assign": "manager",
+    "replies.refuse": "manager",
 }
 
 ALLOWED = {
@@ -145,6 +149,11 @@ def world(make_user, make_action, make_institution):
                            CheckedFile("rapport.txt", "text/plain", "txt", b"Rapport"))
     written.append(document.stored_name)
     db.session.commit()
+    reply = InboundReply(message_key="<reply@onm.example>", status=ReplyStatus.HELD,
+                         reason=HoldReason.NO_REFERENCE, subject="Re: rappel",
+                         body="Terminé.", action_id=action.id)
+    db.session.add(reply)
+    db.session.commit()
     evidence_id = db.session.scalar(select(Evidence.id))
     admin = make_user(Role.ADMIN)
     users = {
@@ -169,6 +178,7 @@ def world(make_user, make_action, make_institution):
         "token": "not-a-valid-token",
         "token_id": 1,
         "message_id": 1,
+        "reply_id": reply.id,
         "job_id": 1,
         "day_id": 1,
         "filename": "tracker.css",

@@ -26,7 +26,7 @@ from tracker.api import tokens
 from tracker.api.bodies import MAX_DEPTH
 from tracker.extensions import db
 from tracker.indicators import services as indicator_services
-from tracker.models import Recommendation, Role
+from tracker.models import HoldReason, InboundReply, Recommendation, ReplyStatus, Role
 
 # Refused by the text rule before anything else reads them, in any field or parameter:
 # sent to all fields of a form (all parameters of a page) at once, to bound the run.
@@ -107,13 +107,16 @@ def world(app, make_action, make_user):
                                          action.deadline + timedelta(days=30),
                                          "Attente des données.", date.today())
     token, _secret = tokens.create_token(admin, admin, "fuzz")
+    reply = InboundReply(message_key="<fuzz@onm.example>", status=ReplyStatus.HELD,
+                         reason=HoldReason.NO_REFERENCE, subject="Re: rappel", body="Fait.")
+    db.session.add(reply)
     db.session.commit()
     return {"admin": admin, "action_id": action.id, "recommendation_id": recommendation.id,
             "event_id": recommendation.event_id, "user_id": action.owner_id,
             "institution_id": action.lead_institution_id, "theme_id": 1,
             "indicator_id": indicator.id, "request_id": extension.id, "token_id": token.id,
-            "message_id": 1, "evidence_id": 1, "job_id": 1, "day_id": 1, "document_id": 1,
-            "token": "x", "fmt": "csv", "filename": "x"}
+            "message_id": 1, "reply_id": reply.id, "evidence_id": 1, "job_id": 1,
+            "day_id": 1, "document_id": 1, "token": "x", "fmt": "csv", "filename": "x"}
 
 
 def _url(rule, world: dict) -> str:

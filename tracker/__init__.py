@@ -66,6 +66,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from tracker.profile.routes import bp as profile_bp
     from tracker.public.routes import bp as public_bp
     from tracker.reminders.routes import bp as reminders_bp
+    from tracker.replies.routes import bp as replies_bp
     from tracker.reports.routes import bp as reports_bp
     from tracker.review.routes import bp as review_bp
     from tracker.spreadsheets.routes import bp as spreadsheets_bp
@@ -74,7 +75,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (auth_bp, main_bp, events_bp, actions_bp, admin_bp, review_bp,
                       dashboard_bp, exports_bp, reports_bp, profile_bp, public_bp,
                       evidence_bp, reminders_bp, importing_bp, spreadsheets_bp, indicators_bp,
-                      workdays_bp):
+                      workdays_bp, replies_bp):
         app.register_blueprint(blueprint)
     init_errors(app)
 

@@ -91,6 +91,7 @@ LAZY_COMMANDS: dict[str, Callable[[Flask], click.Command]] = {
     "scheduler": _imported("tracker.reminders.cli:scheduler_command"),
     "jobs": _imported("tracker.jobs.cli:jobs"),
     "backup": _imported("tracker.backup.cli:backup"),
+    "replies": _imported("tracker.replies.cli:replies"),
 }
 
 

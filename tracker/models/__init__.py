@@ -36,6 +36,7 @@ from tracker.models.outbox import (
     UsedToken,
 )
 from tracker.models.people import Institution, Role, User
+from tracker.models.replies import HoldReason, InboundReply, ReplyStatus
 from tracker.models.schedule import ClosedDay, PlannedDay
 from tracker.models.sources import RecommendationLink, SourceDocument
 from tracker.models.tokens import ApiToken
@@ -74,6 +75,9 @@ __all__ = [
     "OutboxMessage",
     "ResetLink",
     "UsedToken",
+    "HoldReason",
+    "InboundReply",
+    "ReplyStatus",
     "Priority",
     "Recommendation",
     "RecommendationLink",

@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from tracker import clock
 from tracker.jobs.runner import run_scheduled
 from tracker.reminders import jobs
+from tracker.replies.imap import fetch_replies
 from tracker.workdays.services import working_day
 
 JOBS: dict[str, tuple[str, Callable[[], object]]] = {
@@ -28,6 +29,8 @@ JOBS: dict[str, tuple[str, Callable[[], object]]] = {
     "digest": ("SCHEDULE_DIGEST", jobs.plan_digests),
     "summary": ("SCHEDULE_SUMMARY", jobs.plan_summaries),
     "deliver": ("SCHEDULE_DELIVER", jobs.deliver),
+    # Replies read from the mailbox (MAIL_IMAP_*); nothing to do without one.
+    "replies": ("SCHEDULE_REPLIES", fetch_replies),
 }
 
 # What each job does, as the schedule page names it; every job of JOBS has one.
