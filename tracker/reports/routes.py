@@ -13,9 +13,11 @@ from sqlalchemy import select
 from werkzeug.utils import secure_filename
 
 from tracker import clock
+from tracker.exports.services import to_csv
 from tracker.extensions import db
 from tracker.models import Event, GcmObjective
 from tracker.reports import queries
+from tracker.reports.tables import gcm_rows
 
 bp = Blueprint("reports", __name__)
 
@@ -148,8 +150,5 @@ def gcm_file(fmt: str):
 
             body = gcm_docx(report)
         else:
-            from tracker.exports.services import to_csv
-            from tracker.reports.tables import gcm_rows
-
             body = to_csv(gcm_rows(report))
     return _download(body, fmt, f"gcm-review-{language or 'report'}")
