@@ -212,6 +212,10 @@ def test_meeting_report_asks_for_a_scope_and_ignores_values_that_do_not_parse(
     page = client.get("/reports/meeting?event=abc&gcm=99&since=not-a-date")
     assert page.status_code == 200
     assert "Choose what the report covers" in page_text(page)
+    for since in ("0001-01-01", "9999-12-31", "2026-02-30", "٢٠٢٦-٠١-٠١"):
+        page = client.get(meeting_url(follow_up, since=since))
+        assert page.status_code == 200
+        assert ("Since " in page_text(page)) == (since == "9999-12-31")
     for fmt in ("pdf", "docx"):
         response = client.get(f"/reports/meeting.{fmt}")
         assert response.status_code == 302

@@ -227,11 +227,16 @@ def _ids(values: list[str], maximum: int) -> tuple[int, ...]:
     return tuple(dict.fromkeys(n for n in numbers if n is not None))
 
 
+# The earliest "since" date read: before it, the tracker's midnight may not exist in UTC.
+EARLIEST_SINCE = date(1900, 1, 1)
+
+
 def _day(value: str | None) -> date | None:
     try:
-        return date.fromisoformat(value) if value and len(value) == 10 else None
+        day = date.fromisoformat(value) if value and len(value) == 10 else None
     except ValueError:
         return None
+    return day if day is not None and day >= EARLIEST_SINCE else None
 
 
 @dataclass(frozen=True)
