@@ -64,6 +64,11 @@ class Writer:
             self._right_to_left(paragraph)
         return paragraph
 
+    @property
+    def arrow(self) -> str:
+        """Return the arrow from an old value to a new one, pointing the way lines read."""
+        return "←" if self.rtl else "→"
+
     def heading(self, text: str, level: int = 1):
         """Add a heading of `level` (0: the document's title)."""
         return self._finish(self.document.add_heading(_text(text), level))
@@ -183,11 +188,11 @@ def meeting_docx(report: MeetingReport) -> bytes:
             if change.created:
                 writer.paragraph(_("New action"))
             if change.status_changed:
-                writer.paragraph((_("Status") + ": ", True),
-                                 f"{change.status_from.label} → {change.status_to.label}")
+                writer.paragraph((_("Status") + ": ", True), f"{change.status_from.label} "
+                                 f"{writer.arrow} {change.status_to.label}")
             if change.progress_changed:
                 writer.paragraph((_("Progress") + ": ", True),
-                                 f"{percent(change.progress_from)} → "
+                                 f"{percent(change.progress_from)} {writer.arrow} "
                                  f"{percent(change.progress_to)}")
             if change.new_evidence:
                 writer.paragraph((_("New evidence") + ": ", True), str(change.new_evidence))
