@@ -390,3 +390,10 @@ def test_reports_page_links_the_meeting_and_gcm_reports(client, auth, make_user,
     page = client.get(meeting_url(follow_up)).get_data(as_text=True)
     assert 'href="/reports/gcm"' in page
     assert "/reports/meeting.docx?event=" in page and "/reports/meeting.pdf?event=" in page
+
+
+def test_an_events_report_leads_to_its_meeting_report(client, auth, make_user, follow_up):
+    auth.login(make_user(Role.VIEWER))
+    event_id = follow_up["labour"].id
+    page = client.get(f"/events/{event_id}/report").get_data(as_text=True)
+    assert f'href="/reports/meeting?event={event_id}"' in page
