@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import aliased, contains_eager
 
 from tracker.actions.queries import recommendation_progress
-from tracker.args import positive_int
+from tracker.args import MAX_INT, positive_int
 from tracker.extensions import db
 from tracker.indicators.queries import EventIndicators, event_indicators, scope_indicators
 from tracker.models import (
@@ -255,7 +255,7 @@ class ReportScope:
     @classmethod
     def from_args(cls, args) -> ReportScope:
         """Read the scope from a query string mapping (`event`, `gcm` repeated; `since`)."""
-        return cls(event_ids=_ids(args.getlist("event"), 2**31 - 1),
+        return cls(event_ids=_ids(args.getlist("event"), MAX_INT),
                    gcm=_ids(args.getlist("gcm"), GCM_OBJECTIVE_COUNT),
                    since=_day(args.get("since")))
 
