@@ -75,11 +75,11 @@ def validate_many(actor: User, items: list[tuple[int, int]], actions: dict[int, 
         action = actions.get(action_id)
         if action is None:
             problems.append(str(_l("#%(id)d no longer exists", id=action_id)))
-        elif action.version != version:
-            problems.append(str(_l("%(title)s was changed since you saw it",
-                                   title=action.title)))
         elif action.status != Status.PENDING_VALIDATION:
             problems.append(str(_l("%(title)s no longer waits for validation",
+                                   title=action.title)))
+        elif action.version != version:
+            problems.append(str(_l("%(title)s was changed since you saw it",
                                    title=action.title)))
     if problems:
         raise InvalidChange(_l("Nothing was validated: %(problems)s.",

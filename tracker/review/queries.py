@@ -60,6 +60,14 @@ class Queue:
     cancellations: list[Item]
     requests: list[ExtensionRequest]
 
+    def ids(self, kind: str) -> set[int]:
+        """Return the ids of the items of a kind: "completion", "cancellation" (actions)
+        or "extension" (requests)."""
+        items = {"completion": self.completions, "cancellation": self.cancellations}
+        if kind == "extension":
+            return {request.id for request in self.requests}
+        return {item.action.id for item in items[kind]}
+
     @property
     def count(self) -> int:
         """Return how many decisions wait."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, flash, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -37,8 +37,15 @@ def render_queue(status_code: int = 200, refused: tuple[str, int, Any] | None = 
                  bulk_form: BulkValidationForm | None = None):
     """Render the queue; `refused` is a decision refused there (kind, id, form), shown
     with its errors under its item, and `bulk_form` a refused bulk validation."""
+    queue = review_queue()
+    if refused is not None and refused[1] not in queue.ids(refused[0]):
+        # The item left the queue (decided by someone else): its form is not shown, so
+        # the reasons for the refusal are.
+        for errors in refused[2].errors.values():
+            for error in errors:
+                flash(str(error), "error")
     return render_template(
-        "review/queue.html", queue=review_queue(), today=clock.today(), refused=refused,
+        "review/queue.html", queue=queue, today=clock.today(), refused=refused,
         bulk_form=bulk_form or BulkValidationForm(formdata=None),
     ), status_code
 
