@@ -284,3 +284,30 @@ def test_the_queue_reads_in_a_fixed_number_of_queries(client, auth, make_action,
         reported(client, auth, make_action, f"Suivante {n}")
     auth.login(coordinator)
     assert queries() == few
+
+
+def test_a_deadline_request_is_answered_from_the_queue(client, auth, make_action, coordinator):
+    action = make_action(title="Installer le guichet de Sfax")
+    new_deadline = action.deadline + timedelta(days=45)
+    auth.login(action.owner)
+    assert client.post(f"/actions/{action.id}/extension", data={
+        "new_deadline": new_deadline.isoformat(),
+        "reason": "Locaux livrés en retard."}).status_code == 302
+    auth.logout()
+    auth.login(coordinator)
+    page = client.get("/review").get_data(as_text=True)
+    section = page.split('id="extensions-heading"')[1]
+    assert "Installer le guichet de Sfax" in section and "Locaux livrés en retard." in section
+    request_id = int(re.search(r'/extensions/(\d+)/decision', section).group(1))
+
+    refused = client.post(f"/extensions/{request_id}/decision", data={
+        "decision": "refuse", "comment": "", "origin": "queue"})
+    assert refused.status_code == 422
+    body = refused.get_data(as_text=True)
+    assert f'id="extension-{request_id}-decision-comment-errors"' in body
+    assert "Say why the request is refused." in body
+    accepted = client.post(f"/extensions/{request_id}/decision", data={
+        "decision": "accept", "comment": "", "origin": "queue"})
+    assert accepted.status_code == 302 and accepted.location.endswith("/review")
+    db.session.refresh(action)
+    assert action.deadline == new_deadline
