@@ -37,6 +37,8 @@ ACCESS = {
     "actions.update": "updater",
     "review.queue": "manager",
     "review.decide": "manager",
+    "review.validate_selected": "manager",
+    "review.decide_cancellation": "manager",
     "review.request_extension": "updater",
     "review.decide_extension": "manager",
     "evidence.download": "login",

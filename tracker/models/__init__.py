@@ -1,6 +1,7 @@
 """The tracker's data model; importing this package registers every table."""
 
 from tracker.models.actions import (
+    AWAITING_REVIEW_STATUSES,
     CLOCK_RESTARTING_KINDS,
     CLOSED_STATUSES,
     MAX_REPORT_WEEKS,
@@ -50,6 +51,7 @@ __all__ = [
     "CLOSED_STATUSES",
     "MAX_REPORT_WEEKS",
     "NEVER_OVERDUE_STATUSES",
+    "AWAITING_REVIEW_STATUSES",
     "NEWS_KINDS",
     "Evidence",
     "EvidenceKind",
