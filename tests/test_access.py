@@ -105,6 +105,12 @@ ACCESS = {
     "indicators.delete": "manager",
     # The world's indicator is its recommendation's: the focal points of its actions record.
     "indicators.record": "updater",
+    "archive.archive": "manager",
+    "archive.restore": "manager",
+    "archive.delete": "admin",
+    "archive.index": "manager",
+    "audit.index": "admin",
+    "audit.export": "admin",
 }
 
 ALLOWED = {

@@ -82,5 +82,6 @@ def render_action(action: Action, status_code: int = 200,
         sections.update(section(action, indicators, today))
     return render_template(
         "actions/show.html", action=action, today=today, can_manage=manages,
-        pending_extension=pending, reminders=reminders, **sections, **forms,
+        pending_extension=pending, reminders=reminders,
+        owner_names=queries.owner_names(action.updates), **sections, **forms,
     ), status_code

@@ -16,6 +16,7 @@ from tracker.models.actions import (
     Status,
     UpdateKind,
     action_contributor,
+    action_visible_clause,
 )
 from tracker.models.audit import AuditEntry
 from tracker.models.catalog import DEFAULT_THEMES, GcmObjective, Theme
@@ -24,7 +25,9 @@ from tracker.models.events import (
     Event,
     Priority,
     Recommendation,
+    event_visible_clause,
     recommendation_gcm,
+    recommendation_visible_clause,
 )
 from tracker.models.indicators import Indicator, Measurement
 from tracker.models.jobs import Job, JobState
@@ -81,5 +84,8 @@ __all__ = [
     "UpdateKind",
     "User",
     "action_contributor",
+    "action_visible_clause",
+    "event_visible_clause",
+    "recommendation_visible_clause",
     "recommendation_gcm",
 ]

@@ -38,7 +38,7 @@ def visibility(event_id: int):
 def event(event_id: int):
     """Show a public event's recommendations and their progress, without personal data."""
     event = db.session.get(Event, event_id)
-    if event is None or not event.is_public:
+    if event is None or not event.is_public or event.is_archived:
         abort(404)  # a private event is indistinguishable from a missing one
     return render_template("public/event.html", event=event,
                            recommendations=services.public_recommendations(event))

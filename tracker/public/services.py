@@ -51,8 +51,9 @@ def public_recommendations(event: Event) -> list[PublicRecommendation]:
     cannot reach an owner, an email or a comment even by mistake.
     """
     recommendations = db.session.scalars(
-        select(Recommendation).where(Recommendation.event_id == event.id)
-        .options(selectinload(Recommendation.actions).options(
+        select(Recommendation).where(Recommendation.event_id == event.id,
+                                     Recommendation.archived_at.is_(None))
+        .options(selectinload(Recommendation.actions.and_(Action.archived_at.is_(None))).options(
             joinedload(Action.lead_institution)))
         .order_by(Recommendation.position, Recommendation.id)
     ).all()

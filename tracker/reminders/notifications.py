@@ -20,6 +20,9 @@ from tracker.reminders.outbox import build, insert_new, wants
 # Who hears of each event besides the people it concerns: the owner, or the coordinators
 # when the event awaits their decision.
 TO_COORDINATORS = frozenset({ActionEvent.COMPLETION_REPORTED, ActionEvent.EXTENSION_REQUESTED})
+# Events told only to the people they concern, not to the owner (the previous owner of a
+# reassigned action).
+TO_CONCERNED_ONLY = frozenset({ActionEvent.UNASSIGNED})
 
 
 def init_app(app: Flask) -> None:
@@ -45,6 +48,8 @@ def recipients(happened: Happened) -> list[User]:
     """Return who is told of `happened`, each once, in a stable order."""
     if happened.event in TO_COORDINATORS:
         people = coordinators()
+    elif happened.event in TO_CONCERNED_ONLY:
+        people = list(happened.concerned)
     else:
         people = [happened.action.owner, *happened.concerned]
     return list({user.id: user for user in people}.values())

@@ -90,7 +90,8 @@ def event_report(event: Event, today: date) -> EventReport:
     indicators of its recommendations and actions with their measurements.
     """
     recommendations = db.session.scalars(
-        select(Recommendation).where(Recommendation.event_id == event.id)
+        select(Recommendation).where(Recommendation.event_id == event.id,
+                                     Recommendation.archived_at.is_(None))
         .order_by(Recommendation.position, Recommendation.id)
     ).all()
     sections = {r.id: RecommendationSection(r, None) for r in recommendations}
@@ -123,7 +124,7 @@ def event_report(event: Event, today: date) -> EventReport:
         .outerjoin(last_update, last_update.id == last_ids.c.last_id)
         .outerjoin(author, author.id == last_update.author_id)
         .outerjoin(evidence_counts, evidence_counts.c.action_id == Action.id)
-        .where(Action.recommendation_id.in_(list(sections)))
+        .where(Action.recommendation_id.in_(list(sections)), Action.archived_at.is_(None))
         .options(contains_eager(Action.owner.of_type(owner)),
                  contains_eager(Action.lead_institution.of_type(lead)))
         .order_by(Action.deadline, Action.id)
