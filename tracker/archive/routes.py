@@ -46,14 +46,14 @@ def _run(operation, item: services.Item, message: str, location: str | None = No
     """Validate the reason, run `operation(actor, item, reason)`, then go back to the item.
 
     A missing reason or a refusal is flashed with its status (422, or 409 when the item
-    changed meanwhile), and the item's page is shown again through a redirect-free page.
+    changed meanwhile) on a page that leads back to the item.
     """
     form = ReasonForm()
     back = item_url(item)
     if not form.validate_on_submit():
         flash(_("Nothing was done: give a reason."), "error")
         return render_template("archive/refused.html", back=back), 422
-    result = attempt(lambda: operation(current_user, item, form.reason.data), form, "reason")
+    result = attempt(lambda: operation(current_user, item, form.reason.data))
     if not result.ok:
         return render_template("archive/refused.html", back=back), result.status
     return done(message, location or back)
