@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import count_queries
-from tests.helpers import each_email_at_once, kpi, page_text, plan
-from tracker.actions.services import Change, record_update
+from tests.helpers import deliver, each_email_at_once, kpi, page_text, plan
+from tracker.actions.services import Change, create_action, record_update
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -273,3 +273,26 @@ def test_the_archived_page_reads_in_a_fixed_number_of_queries(
         return len(statements)
 
     assert archive_and_count(1) == archive_and_count(5)
+
+
+def test_a_held_notification_of_an_action_archived_since_is_not_in_the_daily_email(
+        client, auth, runner, smtp, make_user, world):
+    def assigned(email: str) -> Action:
+        owner = make_user(Role.FOCAL_POINT, email=email)
+        return create_action(world["coordinator"], world["recommendation"], title=email,
+                             owner=owner, lead_institution=owner.institution,
+                             deadline=date.today() + timedelta(days=90))
+
+    kept, dropped = assigned("kept@onm.example"), assigned("dropped@onm.example")
+    db.session.commit()
+    held = db.session.scalars(select(OutboxMessage.status).where(
+        OutboxMessage.action_id.in_([kept.id, dropped.id]))).all()
+    assert held and {status.value for status in held} == {"held"}
+    auth.login(world["coordinator"])
+
+    _post(client, "action", dropped.id, "archive")
+    deliver(runner, date.today() + timedelta(days=1))
+
+    recipients = {message["To"] for message in smtp.messages}
+    assert "kept@onm.example" in recipients
+    assert "dropped@onm.example" not in recipients
