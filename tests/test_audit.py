@@ -155,6 +155,10 @@ def test_an_owner_change_names_both_owners_and_tells_both(
     assert "Nabil Nouveau" in by_recipient["amel@onm.example"].get_body(
         ("plain",)).get_content()
     assert "Publier l'annuaire statistique" in by_recipient["nabil@onm.example"]["Subject"]
+    auth.logout()
+    auth.login(make_user(Role.ADMIN))
+    audit = _table(client.get("/admin/audit?change=edited"))
+    assert "owner: Amel Ancienne → Nabil Nouveau" in audit
 
 
 def test_a_deadline_change_alone_still_reads_as_a_planning_change(

@@ -1,7 +1,7 @@
 """The audit trail read as one list: audit entries and action history rows together.
 
 Both tables are selected with the same columns, filtered each on its own indexes, and
-joined by UNION ALL; a page then loads its rows in two queries, so the page costs the
+joined by UNION ALL; a page then loads its rows in three queries, so the page costs the
 same number of queries however long the trail is.
 """
 
@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy import Select, String, cast, false, func, literal_column, select, union_all
 from sqlalchemy.orm import joinedload
 
+from tracker.actions.queries import owner_names
 from tracker.args import iso_day, positive_int
 from tracker.extensions import db
 from tracker.models import ActionUpdate, AuditEntry, UpdateKind, User
@@ -126,8 +127,10 @@ def describe(changes: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def _history_line(entry: ActionUpdate) -> Line:
+def _history_line(entry: ActionUpdate, names: dict[int, str]) -> Line:
     changes = dict(entry.changes or {})
+    if "owner" in changes:
+        changes["owner"] = [names.get(owner_id, owner_id) for owner_id in changes["owner"]]
     if entry.old_status != entry.new_status and entry.old_status is not None:
         changes["status"] = [entry.old_status.value, entry.new_status.value]
     if entry.old_progress != entry.new_progress and entry.old_progress is not None:
@@ -145,7 +148,7 @@ def _audit_line(entry: AuditEntry) -> Line:
 
 
 def _lines(rows: list[tuple[str, int]]) -> list[Line]:
-    """Load the rows of a page (two queries) and return them as lines, in order."""
+    """Load the rows of a page (three queries) and return them as lines, in order."""
     audit_ids = [row_id for source, row_id in rows if source == AUDIT]
     history_ids = [row_id for source, row_id in rows if source == HISTORY]
     loaded: dict[tuple[str, int], Line] = {}
@@ -154,10 +157,12 @@ def _lines(rows: list[tuple[str, int]]) -> list[Line]:
                                         .options(joinedload(AuditEntry.actor))):
             loaded[AUDIT, entry.id] = _audit_line(entry)
     if history_ids:
-        for entry in db.session.scalars(
-                select(ActionUpdate).where(ActionUpdate.id.in_(history_ids))
-                .options(joinedload(ActionUpdate.author), joinedload(ActionUpdate.action))):
-            loaded[HISTORY, entry.id] = _history_line(entry)
+        entries = db.session.scalars(
+            select(ActionUpdate).where(ActionUpdate.id.in_(history_ids))
+            .options(joinedload(ActionUpdate.author), joinedload(ActionUpdate.action))).all()
+        names = owner_names(entries)
+        for entry in entries:
+            loaded[HISTORY, entry.id] = _history_line(entry, names)
     return [loaded[key] for key in rows]
 
 
@@ -168,7 +173,7 @@ def _ordered(filters: AuditFilters):
 
 
 def audit_page(filters: AuditFilters, page: int, per_page: int) -> Page:
-    """Return one page of lines matching `filters`, latest first (four queries)."""
+    """Return one page of lines matching `filters`, latest first (five queries)."""
     total = db.session.scalar(
         select(func.count()).select_from(filters.statement().subquery())) or 0
     rows = [tuple(row) for row in db.session.execute(
