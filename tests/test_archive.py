@@ -107,6 +107,8 @@ def test_an_archived_action_has_a_history_row_and_takes_no_news(client, auth, wo
     auth.logout()
     auth.login(action.owner)
     assert TITLE not in page_text(client.get("/my-actions"))
+    assert f'action="/actions/{action.id}/update"' not in page_text(
+        client.get(f"/actions/{action.id}"))
     response = client.post(f"/actions/{action.id}/update", data={
         "status": "in_progress", "progress": "20", "comment": "", "version": action.version})
     assert response.status_code == 422
