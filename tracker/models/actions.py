@@ -30,7 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.models.events import Event, Recommendation, recommendation_visible_clause
+from tracker.models.events import Event, Recommendation, archived_recommendations
 from tracker.models.people import Institution, User
 from tracker.models.types import UTCDateTime, utcnow
 
@@ -254,8 +254,8 @@ class Action(ActionClock, db.Model):
 def action_visible_clause() -> ColumnElement[bool]:
     """Return `not Action.is_archived` as an SQL condition: the actions lists, figures,
     exports, reminders, the review queue and public pages keep."""
-    return Action.archived_at.is_(None) & Action.recommendation_id.in_(
-        select(Recommendation.id).where(recommendation_visible_clause()).correlate(None))
+    return Action.archived_at.is_(None) & Action.recommendation_id.not_in(
+        archived_recommendations())
 
 
 # The SQL forms of ActionClock's rules, for queries that select actions rather than
