@@ -119,6 +119,12 @@ ACCESS = {
     "replies.show": "manager",
     "replies.assign": "manager",
     "replies.refuse": "manager",
+    "archive.archive": "manager",
+    "archive.restore": "manager",
+    "archive.delete": "admin",
+    "archive.index": "manager",
+    "audit.index": "admin",
+    "audit.export": "admin",
 }
 
 ALLOWED = {

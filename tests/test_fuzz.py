@@ -49,7 +49,8 @@ HOSTILE = {
     "empty": "",
 }
 # Posted last: they sign the admin out or remove what other routes are fuzzed on.
-LAST = ("indicators.delete", "profile.revoke_api_token", "auth.logout")
+LAST = ("archive.archive", "archive.delete", "indicators.delete", "profile.revoke_api_token",
+        "auth.logout")
 
 
 class _Forms(HTMLParser):

@@ -54,6 +54,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from tracker.actions.routes import bp as actions_bp
     from tracker.admin.routes import bp as admin_bp
+    from tracker.archive.routes import bp as archive_bp
+    from tracker.auditlog.routes import bp as audit_bp
     from tracker.auth.routes import bp as auth_bp
     from tracker.dashboard.routes import bp as dashboard_bp
     from tracker.errors import init_app as init_errors
@@ -75,7 +77,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (auth_bp, main_bp, events_bp, actions_bp, admin_bp, review_bp,
                       dashboard_bp, exports_bp, reports_bp, profile_bp, public_bp,
                       evidence_bp, reminders_bp, importing_bp, spreadsheets_bp, indicators_bp,
-                      workdays_bp, replies_bp):
+                      workdays_bp, replies_bp, archive_bp, audit_bp):
         app.register_blueprint(blueprint)
     init_errors(app)
 

@@ -1,4 +1,5 @@
-"""Whole numbers read from URLs and query strings: ids, page numbers, integer filters.
+"""Whole numbers read from URLs and query strings: ids, page numbers, integer filters
+(and days, YYYY-MM-DD, for date filters).
 
 One reading for all of them: ASCII digits only (Python's `isdigit` also accepts "²" and
 Arabic-Indic digits, which `int` then refuses or reads), from 1 up to the largest id a
@@ -6,6 +7,8 @@ Arabic-Indic digits, which `int` then refuses or reads), from 1 up to the larges
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from flask import Flask
 from werkzeug.routing import IntegerConverter, Map, ValidationError
@@ -26,6 +29,20 @@ def positive_int(value: str | None, maximum: int = MAX_INT) -> int | None:
         return None
     number = int(digits)
     return number if number <= maximum else None
+
+
+def iso_day(value: str | None) -> date | None:
+    """Return the day `value` spells as YYYY-MM-DD (ASCII digits), or None.
+
+    Anything else, a valid-looking day that does not exist included, reads as None.
+    """
+    if not value or len(value) != 10 or not value.isascii() \
+            or not value.replace("-", "").isdigit():
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def page_number(value: str | None) -> int:

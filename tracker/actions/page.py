@@ -61,7 +61,8 @@ def render_action(action: Action, status_code: int = 200,
     Each form the user may use and that was not submitted is built fresh from the action.
     `indicators` are the action's, when the caller has already read them.
     """
-    may_update = can_update_action(current_user, action)
+    # An archived action takes no news (rules.archived_problem): its forms are not offered.
+    may_update = can_update_action(current_user, action) and not action.is_archived
     manages = can_manage(current_user)
     pending = pending_extension(action)
     today = clock.today()
@@ -84,5 +85,6 @@ def render_action(action: Action, status_code: int = 200,
         sections.update(section(action, indicators, today))
     return render_template(
         "actions/show.html", action=action, today=today, can_manage=manages,
-        pending_extension=pending, reminders=reminders, **sections, **forms,
+        pending_extension=pending, reminders=reminders,
+        owner_names=queries.owner_names(action.updates), **sections, **forms,
     ), status_code

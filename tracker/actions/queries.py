@@ -30,6 +30,8 @@ from tracker.models import (
     Status,
     Theme,
     User,
+    action_visible_clause,
+    event_visible_clause,
     recommendation_gcm,
 )
 from tracker.models.actions import (
@@ -130,7 +132,8 @@ class ActionFilters:
         return {k: str(v) for k, v in values.items() if v is not None}
 
     def apply(self, stmt: Select, today: date) -> Select:
-        """Narrow `stmt` to the actions matching these filters."""
+        """Narrow `stmt` to the actions matching these filters (never archived ones)."""
+        stmt = stmt.where(action_visible_clause())
         if self.status is not None:
             stmt = stmt.where(Action.status == self.status)
         if self.institution_id is not None:
@@ -323,10 +326,21 @@ def action_for_page(action_id: int) -> Action | None:
                                              selectinload(ActionUpdate.evidence))))
 
 
+def owner_names(updates: list[ActionUpdate]) -> dict[int, str]:
+    """Return the names of the owners that `updates` (history rows) name, by id, in one
+    query: the history says from whom to whom an action was handed over."""
+    ids = {owner_id for entry in updates for owner_id in entry.changes.get("owner", [])
+           if isinstance(owner_id, int)}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
 def recommendation_actions(recommendation_id: int) -> list[Action]:
     """Return a recommendation's actions, soonest deadline first, with what lists show."""
     return list(db.session.scalars(
-        action_select().where(Action.recommendation_id == recommendation_id)
+        action_select().where(Action.recommendation_id == recommendation_id,
+                              Action.archived_at.is_(None))
         .order_by(Action.deadline, Action.id)).unique())
 
 
@@ -340,7 +354,8 @@ def my_actions(user: User) -> tuple[list[Action], list[Action]]:
     if user.institution_id is not None:
         conditions.append(Action.lead_institution_id == user.institution_id)
     rows = db.session.scalars(
-        action_select().where(or_(*conditions)).order_by(closed_last, Action.deadline, Action.id)
+        action_select().where(or_(*conditions), action_visible_clause())
+        .order_by(closed_last, Action.deadline, Action.id)
     ).unique().all()
     own = [a for a in rows if a.owner_id == user.id]
     institution = [a for a in rows if a.owner_id != user.id]
@@ -354,7 +369,7 @@ def recommendation_progress(recommendation_ids: list[int]) -> dict[int, int]:
     rows = db.session.execute(
         select(Action.recommendation_id, func.avg(Action.progress))
         .where(Action.recommendation_id.in_(recommendation_ids))
-        .where(Action.status != Status.CANCELLED)
+        .where(Action.status != Status.CANCELLED, Action.archived_at.is_(None))
         .group_by(Action.recommendation_id)
     )
     return {rec_id: round(float(avg)) for rec_id, avg in rows if avg is not None}
@@ -371,7 +386,8 @@ def news_counts(today: date, event_id: int | None = None) -> dict[str, int]:
 
 def status_counts(recommendation_ids: list[int] | None = None) -> dict[Status, int]:
     """Return how many actions are in each status, optionally for some recommendations only."""
-    stmt = select(Action.status, func.count()).group_by(Action.status)
+    stmt = select(Action.status, func.count()).where(action_visible_clause()) \
+        .group_by(Action.status)
     if recommendation_ids is not None:
         stmt = stmt.where(Action.recommendation_id.in_(recommendation_ids))
     counts = dict.fromkeys(Status, 0)
@@ -400,7 +416,8 @@ def _menus(filters: ActionFilters, limit: int = 100) -> dict[str, Any]:
     # selected). Owners: those of the selected institution's actions, else the first
     # `limit` by name (and the one selected).
     events = list(db.session.scalars(
-        select(Event).order_by(Event.date.desc(), Event.id.desc()).limit(limit)))
+        select(Event).where(event_visible_clause())
+        .order_by(Event.date.desc(), Event.id.desc()).limit(limit)))
     if filters.event_id is not None and all(e.id != filters.event_id for e in events):
         events[:0] = db.session.scalars(select(Event).where(Event.id == filters.event_id))
     owner_ids = select(Action.owner_id)

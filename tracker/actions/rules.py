@@ -56,6 +56,14 @@ def require(problem: Any, field: str | None = None) -> None:
         raise InvalidChange(problem, field)
 
 
+def archived_problem(action: Any) -> Any:
+    """Return why nothing may be recorded on `action` while archived, or None."""
+    if action.is_archived:
+        return _l("This action is archived: a coordinator must restore it before news "
+                  "is recorded.")
+    return None
+
+
 # --- Transitions -----------------------------------------------------------------------
 
 # Where a wish to move an action to a status leads, by who wishes it. Coordinators and

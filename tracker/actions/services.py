@@ -158,8 +158,8 @@ def edit_action(actor: User, action: Action, expected_version: int | None,
     """Change an action's planning fields (title, owner, institutions, dates).
 
     Records the fields that changed, from what to what, and tells the owner (a new owner
-    is assigned the action). Returns the history row, or None when nothing changed.
-    Raises `StaleVersion` or `InvalidChange`.
+    is assigned the action, and the previous one is told it was handed over). Returns the
+    history row, or None when nothing changed. Raises `StaleVersion` or `InvalidChange`.
     """
     check_version(action, expected_version)
     if "owner" in values:
@@ -169,6 +169,7 @@ def edit_action(actor: User, action: Action, expected_version: int | None,
     if "contributors" in values:
         lead = values.get("lead_institution", action.lead_institution)
         values["contributors"] = rules.contributors_besides(lead, values["contributors"])
+    previous_owner = action.owner
     changes = apply_changes(action, values)
     if not changes:
         return None
@@ -178,6 +179,7 @@ def edit_action(actor: User, action: Action, expected_version: int | None,
     _flush()
     if "owner" in changes:
         announce(ActionEvent.ASSIGNED, action, entry, actor)
+        announce(ActionEvent.UNASSIGNED, action, entry, actor, concerned=(previous_owner,))
     elif "deadline" in changes:
         announce(ActionEvent.CHANGED, action, entry, actor)
     return entry
@@ -236,6 +238,7 @@ def record_update(actor: User, action: Action, expected_version: int | None,
     if not can_update_action(actor, action):
         raise NotAllowed()
     check_version(action, expected_version)
+    rules.require(rules.archived_problem(action), "status")
     status, progress = rules.resolve_transition(
         can_manage(actor), action.status,
         action.status if change.status is None else change.status,

@@ -19,6 +19,8 @@ class ActionEvent(enum.StrEnum):
     """Something that happened to an action that someone other than the actor should know."""
 
     ASSIGNED = "assigned"
+    # Told to the previous owner of a reassigned action (the new one is ASSIGNED it).
+    UNASSIGNED = "unassigned"
     CHANGED = "changed"
     COMPLETION_REPORTED = "completion_reported"
     VALIDATED = "validated"

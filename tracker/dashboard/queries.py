@@ -24,6 +24,7 @@ from tracker.models import (
     Theme,
     UpdateKind,
     User,
+    event_visible_clause,
     recommendation_gcm,
 )
 
@@ -341,7 +342,8 @@ def completions_by_month(today: date, event_id: int | None = None,
 def event_choices(selected: int | None = None, limit: int = 100) -> list[Event]:
     """Return the latest events the dashboard can focus on (and the selected one), latest first."""
     events = list(db.session.scalars(
-        select(Event).order_by(Event.date.desc(), Event.id.desc()).limit(limit)))
+        select(Event).where(event_visible_clause())
+        .order_by(Event.date.desc(), Event.id.desc()).limit(limit)))
     if selected is not None and all(e.id != selected for e in events):
         chosen = db.session.get(Event, selected)
         if chosen is not None:

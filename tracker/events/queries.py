@@ -10,7 +10,15 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.actions.queries import ActionFilters, escape_like, overdue_clause
 from tracker.extensions import db
-from tracker.models import Action, Event, Recommendation, Status, recommendation_gcm
+from tracker.models import (
+    Action,
+    Event,
+    Recommendation,
+    Status,
+    event_visible_clause,
+    recommendation_gcm,
+    recommendation_visible_clause,
+)
 from tracker.pagination import Page
 
 SORTS = {
@@ -46,7 +54,9 @@ class RecommendationFilters:
         return args
 
     def apply(self, stmt: Select, today: date) -> Select:
-        """Narrow `stmt` (over recommendations) to those matching the filters."""
+        """Narrow `stmt` (over recommendations) to those matching the filters (never
+        archived ones)."""
+        stmt = stmt.where(recommendation_visible_clause())
         f = self.actions
         if f.event_id is not None:
             stmt = stmt.where(Recommendation.event_id == f.event_id)
@@ -75,7 +85,8 @@ class RecommendationFilters:
             action_conditions.append(Action.deadline <= f.deadline_to)
         if action_conditions:
             stmt = stmt.where(Recommendation.id.in_(
-                select(Action.recommendation_id).where(and_(*action_conditions))))
+                select(Action.recommendation_id)
+                .where(Action.archived_at.is_(None), and_(*action_conditions))))
         return stmt
 
 
@@ -85,13 +96,14 @@ def list_recommendations(filters: RecommendationFilters, today: date, page: int,
     progress = (
         select(Action.recommendation_id.label("rec_id"),
                func.avg(Action.progress).label("progress"))
-        .where(Action.status != Status.CANCELLED)
+        .where(Action.status != Status.CANCELLED, Action.archived_at.is_(None))
         .group_by(Action.recommendation_id).subquery()
     )
     counts = (
         select(Action.recommendation_id.label("rec_id"),
                func.count(Action.id).label("actions"),
                func.sum(case((overdue_clause(today), 1), else_=0)).label("overdue"))
+        .where(Action.archived_at.is_(None))
         .group_by(Action.recommendation_id).subquery()
     )
     progress_col = progress.c.progress
@@ -126,17 +138,20 @@ def list_events(page: int, per_page: int) -> Page:
 
     The counts are computed for the events of the page only.
     """
-    events = select(Event.id).order_by(Event.date.desc(), Event.id.desc()) \
+    events = select(Event.id).where(event_visible_clause()) \
+        .order_by(Event.date.desc(), Event.id.desc()) \
         .limit(per_page).offset((page - 1) * per_page).subquery()
     rec_counts = (
         select(Recommendation.event_id, func.count(Recommendation.id).label("n"))
-        .where(Recommendation.event_id.in_(select(events.c.id)))
+        .where(Recommendation.event_id.in_(select(events.c.id)),
+               Recommendation.archived_at.is_(None))
         .group_by(Recommendation.event_id).subquery()
     )
     action_counts = (
         select(Recommendation.event_id, func.count(Action.id).label("n"))
         .join(Action, Action.recommendation_id == Recommendation.id)
-        .where(Recommendation.event_id.in_(select(events.c.id)))
+        .where(Recommendation.event_id.in_(select(events.c.id)),
+               Recommendation.archived_at.is_(None), Action.archived_at.is_(None))
         .group_by(Recommendation.event_id).subquery()
     )
     rows = db.session.execute(
@@ -146,5 +161,6 @@ def list_events(page: int, per_page: int) -> Page:
         .outerjoin(action_counts, action_counts.c.event_id == Event.id)
         .order_by(Event.date.desc(), Event.id.desc())
     ).all()
-    total = db.session.scalar(select(func.count()).select_from(Event)) or 0
+    total = db.session.scalar(
+        select(func.count()).select_from(Event).where(event_visible_clause())) or 0
     return Page(items=rows, page=page, per_page=per_page, total=total)

@@ -104,11 +104,12 @@ def show(event_id: int):
     """Show an event with its recommendations, their progress and their actions."""
     event = db.get_or_404(Event, event_id)
     recommendations = db.session.scalars(
-        select(Recommendation).where(Recommendation.event_id == event.id)
+        select(Recommendation).where(Recommendation.event_id == event.id,
+                                     Recommendation.archived_at.is_(None))
         .options(selectinload(Recommendation.theme),
                  selectinload(Recommendation.gcm_objectives),
-                 selectinload(Recommendation.actions).selectinload(Action.owner),
-                 selectinload(Recommendation.actions).selectinload(Action.lead_institution))
+                 selectinload(Recommendation.actions.and_(Action.archived_at.is_(None)))
+                 .options(selectinload(Action.owner), selectinload(Action.lead_institution)))
         .order_by(Recommendation.position, Recommendation.id)
     ).all()
     progress = queries.recommendation_progress([r.id for r in recommendations])

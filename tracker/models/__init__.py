@@ -17,6 +17,7 @@ from tracker.models.actions import (
     Status,
     UpdateKind,
     action_contributor,
+    action_visible_clause,
 )
 from tracker.models.audit import AuditEntry
 from tracker.models.catalog import DEFAULT_THEMES, GcmObjective, Theme
@@ -25,7 +26,9 @@ from tracker.models.events import (
     Event,
     Priority,
     Recommendation,
+    event_visible_clause,
     recommendation_gcm,
+    recommendation_visible_clause,
 )
 from tracker.models.indicators import Indicator, Measurement
 from tracker.models.jobs import Job, JobState
@@ -90,5 +93,8 @@ __all__ = [
     "UpdateKind",
     "User",
     "action_contributor",
+    "action_visible_clause",
+    "event_visible_clause",
+    "recommendation_visible_clause",
     "recommendation_gcm",
 ]

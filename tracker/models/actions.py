@@ -30,7 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.models.events import Event, Recommendation
+from tracker.models.events import Event, Recommendation, archived_recommendations
 from tracker.models.people import Institution, User
 from tracker.models.types import UTCDateTime, utcnow
 
@@ -208,6 +208,8 @@ class Action(ActionClock, db.Model):
     ref: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Set when archived on its own; archived in effect also when its recommendation is.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     recommendation: Mapped[Recommendation] = relationship(back_populates="actions")
     owner: Mapped[User] = relationship(back_populates="actions", foreign_keys=[owner_id])
@@ -244,8 +246,21 @@ class Action(ActionClock, db.Model):
             return self.report_every_weeks
         return self.recommendation.event.report_every_weeks
 
+    @property
+    def is_archived(self) -> bool:
+        """Tell whether the action is archived, itself or through its recommendation or
+        event (`action_visible_clause` is its SQL form)."""
+        return self.archived_at is not None or self.recommendation.is_archived
+
     def __str__(self) -> str:
         return self.title
+
+
+def action_visible_clause() -> ColumnElement[bool]:
+    """Return `not Action.is_archived` as an SQL condition: the actions lists, figures,
+    exports, reminders, the review queue and public pages keep."""
+    return Action.archived_at.is_(None) & Action.recommendation_id.not_in(
+        archived_recommendations())
 
 
 # The SQL forms of ActionClock's rules, for queries that select actions rather than
@@ -314,6 +329,8 @@ class UpdateKind(enum.StrEnum):
     MEASUREMENT = "measurement"
     CANCELLATION_ACCEPTED = "cancellation_accepted"
     CANCELLATION_REFUSED = "cancellation_refused"
+    ARCHIVED = "archived"
+    RESTORED = "restored"
 
 
 # History rows that carry news from a person: a progress or status update (with or

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from tracker import audit, bearer
 from tracker.extensions import db
-from tracker.models import Action, Status, User
+from tracker.models import Action, Status, User, action_visible_clause
 from tracker.urls import external_url
 
 
@@ -61,7 +61,8 @@ def calendar_feed(user: User) -> bytes:
     Labels are in the user's language: calendar applications send none of their own.
     """
     actions = db.session.scalars(
-        select(Action).where(Action.owner_id == user.id, Action.status != Status.CANCELLED)
+        select(Action).where(Action.owner_id == user.id, Action.status != Status.CANCELLED,
+                             action_visible_clause())
         .order_by(Action.deadline, Action.id)
     ).all()
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):

@@ -46,7 +46,7 @@ def event(event_id: int):
     """Show a public event's recommendations and actions: deadlines, status, progress and
     the dates of the latest news, without personal data."""
     event = db.session.get(Event, event_id)
-    if event is None or not event.is_public:
+    if event is None or not event.is_public or event.is_archived:
         abort(404)  # a private event is indistinguishable from a missing one
     return render_template("public/event.html", event=event, today=clock.today(),
                            recommendations=services.public_recommendations(event, clock.today()))

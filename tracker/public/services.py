@@ -22,6 +22,7 @@ from tracker.models import (
     Recommendation,
     Status,
     User,
+    event_visible_clause,
     recommendation_gcm,
 )
 
@@ -80,7 +81,8 @@ def public_recommendations(event: Event, today: date) -> list[PublicRecommendati
     cannot reach an owner, an email or a comment even by mistake.
     """
     recommendations = db.session.scalars(
-        select(Recommendation).where(Recommendation.event_id == event.id)
+        select(Recommendation).where(Recommendation.event_id == event.id,
+                                     Recommendation.archived_at.is_(None))
         .order_by(Recommendation.position, Recommendation.id)
     ).all()
     progress = recommendation_progress([r.id for r in recommendations])
@@ -93,7 +95,7 @@ def public_recommendations(event: Event, today: date) -> list[PublicRecommendati
         select(Action, Institution.code, Institution.name, news.c.at)
         .join(Institution, Institution.id == Action.lead_institution_id)
         .outerjoin(news, news.c.action_id == Action.id)
-        .where(Action.recommendation_id.in_(list(result)))
+        .where(Action.recommendation_id.in_(list(result)), Action.archived_at.is_(None))
         .order_by(Action.deadline, Action.id)) if result else []
     for action, code, name, news_at in rows:
         result[action.recommendation_id].actions.append(PublicAction(
@@ -127,11 +129,12 @@ class PublicEvent:
 
 def public_events() -> list[PublicEvent]:
     """Return the public events, latest first, with their figures (two queries)."""
-    events = db.session.scalars(select(Event).where(Event.is_public)
+    events = db.session.scalars(select(Event).where(Event.is_public, event_visible_clause())
                                 .order_by(Event.date.desc(), Event.id.desc())).all()
     if not events:
         return []
-    in_public = Recommendation.event_id.in_([e.id for e in events])
+    in_public = (Recommendation.event_id.in_([e.id for e in events])
+                 & Recommendation.archived_at.is_(None))
     recommendation_counts = dict(db.session.execute(
         select(Recommendation.event_id, func.count(Recommendation.id))
         .where(in_public).group_by(Recommendation.event_id)).all())
@@ -144,7 +147,8 @@ def public_events() -> list[PublicEvent]:
                           func.avg(open_progress), func.max(news.c.at))
                    .select_from(Action).join(Action.recommendation)
                    .outerjoin(news, news.c.action_id == Action.id)
-                   .where(in_public).group_by(Recommendation.event_id))}
+                   .where(in_public, Action.archived_at.is_(None))
+                   .group_by(Recommendation.event_id))}
     result = []
     for event in events:
         n, done, avg, latest = figures.get(event.id, (0, 0, None, None))
@@ -195,7 +199,7 @@ def public_objectives() -> list[PublicObjective]:
                Recommendation.title, Recommendation.language, Event.id, Event.title)
         .join(Recommendation, Recommendation.id == recommendation_gcm.c.recommendation_id)
         .join(Event, Event.id == Recommendation.event_id)
-        .where(Event.is_public)
+        .where(Event.is_public, event_visible_clause(), Recommendation.archived_at.is_(None))
         .order_by(recommendation_gcm.c.gcm_number, Event.date.desc(), Event.id,
                   Recommendation.position, Recommendation.id)).all()
     progress = recommendation_progress(list({row[1] for row in rows}))

@@ -12,10 +12,17 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import not_, select, update
 
 from tracker.extensions import db
-from tracker.models import MessageKind, MessageStatus, OutboxMessage, User
+from tracker.models import (
+    Action,
+    MessageKind,
+    MessageStatus,
+    OutboxMessage,
+    User,
+    action_visible_clause,
+)
 from tracker.reminders.outbox import insert_counted
 from tracker.reminders.rendering import encode_context, recipient_locale, render_subject
 
@@ -41,8 +48,13 @@ def compose(day: date) -> int:
     committed); return how many daily emails were written.
 
     A person who is inactive or turned the daily email off gets none: their items are
-    marked bundled all the same, so they are not sent later either.
+    marked bundled all the same, so they are not sent later either. Items about an action
+    archived since they were held are dropped the same way.
     """
+    db.session.execute(update(OutboxMessage).where(
+        OutboxMessage.status == MessageStatus.HELD,
+        OutboxMessage.action_id.in_(select(Action.id).where(not_(action_visible_clause()))))
+        .values(status=MessageStatus.BUNDLED).execution_options(synchronize_session=False))
     recipient_ids = sorted(set(db.session.scalars(
         select(OutboxMessage.recipient_id).where(OutboxMessage.status == MessageStatus.HELD))))
     written = 0

@@ -25,6 +25,7 @@ SUBJECTS: dict[ActionEvent, Callable[[str], str]] = {
     ActionEvent.EXTENSION_REFUSED: lambda t: _("New deadline refused: %(title)s", title=t),
     ActionEvent.CHANGED: lambda t: _("Your action was changed: %(title)s", title=t),
     ActionEvent.ASSIGNED: lambda t: _("An action was assigned to you: %(title)s", title=t),
+    ActionEvent.UNASSIGNED: lambda t: _("Action handed over: %(title)s", title=t),
     ActionEvent.COMPLETION_REPORTED: lambda t: _("To validate: %(title)s", title=t),
     ActionEvent.EXTENSION_REQUESTED: lambda t: _("New deadline requested: %(title)s", title=t),
     ActionEvent.BLOCKED: lambda t: _("Action blocked: %(title)s", title=t),
@@ -51,6 +52,9 @@ SENTENCES: dict[ActionEvent, Callable[[str, SimpleNamespace], str]] = {
     ActionEvent.ASSIGNED: lambda who, a: _(
         "%(who)s assigned the action \"%(title)s\" to you, due on %(deadline)s.",
         who=who, title=a.title, deadline=medium_date(a.deadline)),
+    ActionEvent.UNASSIGNED: lambda who, a: _(
+        "%(who)s handed the action \"%(title)s\" over to %(owner)s: you no longer own it.",
+        who=who, title=a.title, owner=a.owner.name),
     ActionEvent.COMPLETION_REPORTED: lambda who, a: _(
         "%(who)s reported the action \"%(title)s\" completed. It waits for your validation.",
         who=who, title=a.title),

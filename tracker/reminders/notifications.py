@@ -21,6 +21,9 @@ from tracker.reminders.outbox import build, insert_new, wants
 # when the event awaits their decision or they should act (a blocked action).
 TO_COORDINATORS = frozenset({ActionEvent.COMPLETION_REPORTED, ActionEvent.EXTENSION_REQUESTED,
                              ActionEvent.CANCELLATION_PROPOSED, ActionEvent.BLOCKED})
+# Events told only to the people they concern, not to the owner (the previous owner of a
+# reassigned action).
+TO_CONCERNED_ONLY = frozenset({ActionEvent.UNASSIGNED})
 
 
 def init_app(app: Flask) -> None:
@@ -46,6 +49,8 @@ def recipients(happened: Happened) -> list[User]:
     """Return who is told of `happened`, each once, in a stable order."""
     if happened.event in TO_COORDINATORS:
         people = coordinators()
+    elif happened.event in TO_CONCERNED_ONLY:
+        people = list(happened.concerned)
     else:
         people = [happened.action.owner, *happened.concerned]
     return list({user.id: user for user in people}.values())

@@ -36,6 +36,7 @@ from tracker.models import (
     Role,
     Status,
     User,
+    action_visible_clause,
 )
 from tracker.reminders.notifications import coordinators
 from tracker.reminders.outbox import build, existing_keys, insert_counted, wants
@@ -68,7 +69,7 @@ class Plan:
 
 
 def _open_actions():
-    return (select(Action).where(awaits_owner_clause())
+    return (select(Action).where(awaits_owner_clause(), action_visible_clause())
             .options(joinedload(Action.owner), joinedload(Action.lead_institution),
                      joinedload(Action.recommendation).joinedload(Recommendation.event)))
 
@@ -146,7 +147,7 @@ def awaiting_news_reminders(day: date, plan: Plan) -> None:
         select(Action.id, Action.last_news_on, Action.start_date, weeks)
         .join(Recommendation, Recommendation.id == Action.recommendation_id)
         .join(Event, Event.id == Recommendation.event_id)
-        .where(awaiting_news_clause(day, weeks))).all()
+        .where(awaiting_news_clause(day, weeks), action_visible_clause())).all()
     # Per action: the day its clock runs from, its cycle and the cycles missed (the rules
     # of Action.news_since and Action.missed_cycles, on the selected columns).
     clocks: dict[int, tuple[date, int, int]] = {}
@@ -189,7 +190,8 @@ def weekly_digests(day: date, plan: Plan) -> None:
     pending_by_owner: dict[int, list[Action]] = defaultdict(list)
     for action in db.session.scalars(
             select(Action).where(Action.owner_id.in_([u.id for u in users]),
-                                 Action.status == Status.PENDING_VALIDATION)).all():
+                                 Action.status == Status.PENDING_VALIDATION,
+                                 action_visible_clause())).all():
         pending_by_owner[action.owner_id].append(action)
     for user in users:
         own = actions_by_owner[user.id]
@@ -218,20 +220,22 @@ def coordinator_summaries(day: date, plan: Plan, now: datetime) -> None:
         .order_by(OutboxMessage.created_at.desc()).limit(1))
     since = last or (now - timedelta(days=7))
     updates = db.session.scalars(
-        select(ActionUpdate).where(ActionUpdate.created_at > since)
+        select(ActionUpdate).where(ActionUpdate.created_at > since, ActionUpdate.action_id.in_(
+            select(Action.id).where(action_visible_clause())))
         .options(joinedload(ActionUpdate.action), joinedload(ActionUpdate.author))
         .order_by(ActionUpdate.created_at)).all()
     pending = db.session.scalars(
-        select(Action).where(Action.status == Status.PENDING_VALIDATION)
+        select(Action).where(Action.status == Status.PENDING_VALIDATION, action_visible_clause())
         .options(joinedload(Action.owner)).order_by(Action.updated_at)).all()
     extensions = db.session.scalars(select(ExtensionRequest).where(
-        ExtensionRequest.status == ExtensionStatus.PENDING)).all()
+        ExtensionRequest.status == ExtensionStatus.PENDING,
+        ExtensionRequest.action_id.in_(select(Action.id).where(action_visible_clause())))).all()
     overdue_by_institution: dict[str, list[Action]] = defaultdict(list)
     for action in db.session.scalars(
             _open_actions().where(overdue_clause(day)).order_by(Action.deadline)).all():
         overdue_by_institution[action.lead_institution.name].append(action)
     stale_count = db.session.scalar(
-        select(func.count()).select_from(Action).where(stale_clause(day)))
+        select(func.count()).select_from(Action).where(stale_clause(day), action_visible_clause()))
     stale = db.session.scalars(
         _open_actions().where(stale_clause(day))
         .order_by(Action.last_news_on, Action.id).limit(SUMMARY_LISTED)).all()

@@ -34,6 +34,7 @@ from tracker.models import (
     UpdateKind,
     User,
     recommendation_gcm,
+    recommendation_visible_clause,
 )
 from tracker.numbers import plain_number
 
@@ -141,7 +142,8 @@ def action_lines(recommendation_ids: list[int], today: date) -> list[ActionLine]
     """
     if not recommendation_ids:
         return []
-    scope_actions = select(Action.id).where(Action.recommendation_id.in_(recommendation_ids))
+    scope_actions = select(Action.id).where(Action.recommendation_id.in_(recommendation_ids),
+                                           Action.archived_at.is_(None))
 
     def latest(*conditions: ColumnElement[bool]):
         # The highest id is the latest row: history is append-only, and ids never tie.
@@ -177,7 +179,7 @@ def action_lines(recommendation_ids: list[int], today: date) -> list[ActionLine]
         .outerjoin(blocked_ids, blocked_ids.c.action_id == Action.id)
         .outerjoin(blocked, blocked.id == blocked_ids.c.last_id)
         .outerjoin(evidence_counts, evidence_counts.c.action_id == Action.id)
-        .where(Action.recommendation_id.in_(recommendation_ids))
+        .where(Action.recommendation_id.in_(recommendation_ids), Action.archived_at.is_(None))
         .options(contains_eager(Action.owner.of_type(owner)),
                  contains_eager(Action.lead_institution.of_type(lead)))
         .order_by(Action.deadline, Action.id)
@@ -210,7 +212,8 @@ def event_report(event: Event, today: date) -> EventReport:
     and the indicators of its recommendations and actions with their measurements.
     """
     recommendations = db.session.scalars(
-        select(Recommendation).where(Recommendation.event_id == event.id)
+        select(Recommendation).where(Recommendation.event_id == event.id,
+                                     Recommendation.archived_at.is_(None))
         .order_by(Recommendation.position, Recommendation.id)
     ).all()
     lines = action_lines([r.id for r in recommendations], today)
@@ -274,7 +277,7 @@ class ReportScope:
 
     def recommendation_conditions(self) -> list[ColumnElement[bool]]:
         """Return the SQL conditions on recommendations that this scope sets."""
-        conditions = []
+        conditions = [recommendation_visible_clause()]
         if self.event_ids:
             conditions.append(Recommendation.event_id.in_(self.event_ids))
         if self.gcm:
@@ -516,6 +519,7 @@ def gcm_report(today: date) -> GcmReport:
         select(recommendation_gcm.c.gcm_number, Recommendation)
         .join(Recommendation, Recommendation.id == recommendation_gcm.c.recommendation_id)
         .join(Recommendation.event)
+        .where(recommendation_visible_clause())
         .options(contains_eager(Recommendation.event))
         .order_by(recommendation_gcm.c.gcm_number, Event.date, Event.id,
                   Recommendation.position, Recommendation.id)).all()
@@ -526,7 +530,8 @@ def gcm_report(today: date) -> GcmReport:
         objectives[number].sections.append(sections[recommendation.id])
     linked_ids = select(recommendation_gcm.c.recommendation_id)
     unlinked = db.session.scalar(select(func.count(Recommendation.id))
-                                 .where(Recommendation.id.not_in(linked_ids)))
+                                 .where(Recommendation.id.not_in(linked_ids),
+                                        recommendation_visible_clause()))
     return GcmReport(today=today, objectives=list(objectives.values()),
                      figures=Figures.of(lines), indicators=scope_indicators(linked_ids, today),
                      unlinked=unlinked or 0)

@@ -19,6 +19,7 @@ from tracker.models import (
     ExtensionRequest,
     ExtensionStatus,
     Status,
+    action_visible_clause,
 )
 
 # Evidence files shown as a picture in the queue (served by the evidence download route).
@@ -77,7 +78,8 @@ class Queue:
 def review_queue() -> Queue:
     """Return what awaits a decision, in four queries whatever the number of items."""
     actions = list(db.session.scalars(
-        action_select().where(Action.status.in_(AWAITING_REVIEW_STATUSES))
+        action_select().where(Action.status.in_(AWAITING_REVIEW_STATUSES),
+                              action_visible_clause())
         .order_by(Action.updated_at, Action.id)
     ).unique())
     ids = [action.id for action in actions]
@@ -96,7 +98,9 @@ def review_queue() -> Queue:
             evidence.setdefault(item.action_id, []).append(item)
     items = [Item(a, reports.get(a.id), evidence.get(a.id, [])) for a in actions]
     requests = db.session.scalars(
-        select(ExtensionRequest).where(ExtensionRequest.status == ExtensionStatus.PENDING)
+        select(ExtensionRequest).where(
+            ExtensionRequest.status == ExtensionStatus.PENDING,
+            ExtensionRequest.action_id.in_(select(Action.id).where(action_visible_clause())))
         .options(joinedload(ExtensionRequest.requested_by),
                  joinedload(ExtensionRequest.action).joinedload(Action.owner),
                  joinedload(ExtensionRequest.action).joinedload(Action.lead_institution))

@@ -1,0 +1,1 @@
+"""Archiving events, recommendations and actions, restoring them, and deleting mistakes."""
