@@ -50,6 +50,10 @@ ACCESS = {
     "reminders.schedule": "admin",
     "actions.create": "manager",
     "actions.edit": "manager",
+    "actions.bulk_preview": "manager",
+    "actions.bulk_apply": "manager",
+    "actions.save_view": "manager",
+    "actions.delete_view": "manager",
     "dashboard.index": "login",
     "events.index": "login",
     "events.recommendations": "login",
@@ -169,6 +173,7 @@ def world(make_user, make_action, make_institution):
         "message_id": 1,
         "job_id": 1,
         "filename": "tracker.css",
+        "view_id": 1,
     }
     yield users, ids
     remove(written)
