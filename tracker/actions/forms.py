@@ -261,18 +261,21 @@ class BulkForm(Form):
     ids = IdListField(default=list)
     all_matching = BooleanField(_l("All the actions matching the filters"))
     filters = HiddenField(validators=[Optional(), Length(max=2000)])
-    operation = SelectField(_l("Change"), validators=[DataRequired()])
-    owner = ModelSelectField(_l("New owner"), allow_blank=True)
-    institution = ModelSelectField(_l("New lead institution"), allow_blank=True)
+    operation = SelectField(_l("Change"), validators=[DataRequired()], id="bulk-operation")
+    owner = ModelSelectField(_l("New owner"), allow_blank=True, id="bulk-owner")
+    institution = ModelSelectField(_l("New lead institution"), allow_blank=True,
+                                   id="bulk-institution")
     days = IntegerField(_l("Move the deadlines by (days, negative for earlier)"),
                         validators=[Optional(),
-                                    NumberRange(min=-bulk.MAX_SHIFT_DAYS, max=bulk.MAX_SHIFT_DAYS)])
-    deadline = DateField(_l("New deadline"), validators=[Optional()])
-    status = SelectField(_l("New status"), validators=[Optional()])
+                                    NumberRange(min=-bulk.MAX_SHIFT_DAYS, max=bulk.MAX_SHIFT_DAYS)],
+                        id="bulk-days")
+    deadline = DateField(_l("New deadline"), validators=[Optional()], id="bulk-deadline")
+    status = SelectField(_l("New status"), validators=[Optional()], id="bulk-status")
     weeks = IntegerField(_l("Progress update required every … weeks"),
-                         validators=[Optional(), NumberRange(min=1, max=MAX_REPORT_WEEKS)])
+                         validators=[Optional(), NumberRange(min=1, max=MAX_REPORT_WEEKS)],
+                         id="bulk-weeks")
     comment = TextAreaField(_l("Comment for the history"),
-                            validators=[Optional(), Length(max=2000)])
+                            validators=[Optional(), Length(max=2000)], id="bulk-comment")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -332,6 +335,7 @@ def versions_text(versions: dict[int, int]) -> str:
 class SaveViewForm(Form):
     """A name for the filtered list shown, and whether every coordinator sees it."""
 
-    name = StringField(_l("Name of the view"), validators=[DataRequired(), Length(max=100)])
-    shared = BooleanField(_l("Share with all coordinators"))
+    name = StringField(_l("Name of the view"), validators=[DataRequired(), Length(max=100)],
+                       id="view-name")
+    shared = BooleanField(_l("Share with all coordinators"), id="view-shared")
     filters = HiddenField(validators=[Optional(), Length(max=2000)])

@@ -21,15 +21,16 @@
   }
 
   function bulkValues(form) {
-    var operation = form.querySelector("#operation");
+    var operation = form.querySelector("#bulk-operation");
     var fields = {
-      owner: "owner", lead_institution: "institution", shift: "days",
-      deadline: "deadline", status: "status", cycle: "weeks"
+      owner: "bulk-owner", lead_institution: "bulk-institution", shift: "bulk-days",
+      deadline: "bulk-deadline", status: "bulk-status", cycle: "bulk-weeks"
     };
     function show() {
       Object.keys(fields).forEach(function (op) {
         var input = form.querySelector("#" + fields[op]);
-        if (input) input.closest(".field").hidden = operation.value !== op;
+        // A style rather than `hidden`, which the fields' own display rule would override.
+        if (input) input.closest(".field").style.display = operation.value === op ? "" : "none";
       });
     }
     operation.addEventListener("change", show);
