@@ -337,3 +337,14 @@ def test_a_blank_lead_institution_is_the_owners(client, auth, team, make_user):
                                       "owner": str(team["coordinator"].id)})
     assert response.status_code == 422
     assert "belongs to no institution: choose the lead institution." in page_text(response)
+
+
+def test_a_deadline_that_cannot_move_that_far_is_a_refusal_not_an_error(
+        client, auth, team):
+    far = team["actions"][0]
+    far.deadline = date(9999, 12, 1)
+    db.session.commit()
+    auth.login(team["coordinator"])
+    preview = _preview(client, [far], operation="shift", days="3650")
+    assert preview.status_code == 200
+    assert "This deadline cannot move that far." in page_text(preview)

@@ -36,9 +36,11 @@ from tracker.models import (
 )
 from tracker.permissions import can_manage
 
-# A batch larger than this is refused: its preview would not be read, and one transaction
-# holding a thousand actions is long enough.
-MAX_BATCH = 1000
+# A batch larger than this is refused with a message. Each action goes through the
+# single-action path (a flush, a history row, an outbox row): applying 1,000 took 16 to
+# 18 s on SQLite and PostgreSQL (measured 2026-12-03, 2 shared cores), past half of
+# gunicorn's 30 s timeout; 500 stay well within it and cover a focal point's departure.
+MAX_BATCH = 500
 # Deadlines move by at most ten years either way.
 MAX_SHIFT_DAYS = 3650
 
@@ -181,8 +183,11 @@ def _plan_one(change: BulkChange, action: Action) -> Planned:
         except InvalidChange as refusal:
             return Planned(action, action.status, change.status, refusal.message)
         return Planned(action, action.status, status)
-    deadline = (action.deadline + timedelta(days=change.days) if op == Operation.SHIFT
-                else change.deadline)
+    try:
+        deadline = (action.deadline + timedelta(days=change.days) if op == Operation.SHIFT
+                    else change.deadline)
+    except OverflowError:  # a deadline near the year 9999
+        return Planned(action, action.deadline, None, _l("This deadline cannot move that far."))
     return Planned(action, action.deadline, deadline,
                    rules.dates_problem(action.start_date, deadline))
 
