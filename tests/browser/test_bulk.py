@@ -43,7 +43,7 @@ def people(make_user, make_institution, make_action, make_recommendation):
 def test_a_bulk_reassignment_of_30_actions_previews_then_writes_30_rows_and_one_email(
         new_page, people, runner, smtp):
     leaving, successor = people["leaving"], people["successor"]
-    page = new_page()
+    page = new_page(locale="en-GB")  # the assertions read the English wording
     login(page, people["coordinator"].email, PASSWORD)
     page.goto(f"/actions?owner={leaving.id}")
     assert page.get_by_text("All 30 actions matching the filters").is_visible()
@@ -53,6 +53,7 @@ def test_a_bulk_reassignment_of_30_actions_previews_then_writes_30_rows_and_one_
     assert not page.locator("#bulk-days").is_visible()  # only the value this change needs
     page.select_option("#bulk-owner", str(successor.id))
     page.fill("#bulk-comment", "Départ de Sami Jlassi")
+    screenshot(page, "bulk-list")
     rows_before = db.session.scalar(select(func.count()).select_from(ActionUpdate))
     page.get_by_role("button", name="Preview the change").click()
     page.wait_for_load_state()
