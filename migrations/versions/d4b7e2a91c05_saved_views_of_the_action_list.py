@@ -1,7 +1,7 @@
 """Saved views of the action list
 
 Revision ID: d4b7e2a91c05
-Revises: 383fa5cafb3c
+Revises: 68346b1d4ae0
 Create Date: 2026-12-03 16:50:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd4b7e2a91c05'
-down_revision = '383fa5cafb3c'
+down_revision = '68346b1d4ae0'
 branch_labels = None
 depends_on = None
 

@@ -26,6 +26,7 @@ from tracker.actions.signals import ActionEvent, announce
 from tracker.domain import DomainError, InvalidChange, StaleVersion
 from tracker.extensions import db
 from tracker.models import (
+    AWAITING_REVIEW_STATUSES,
     Action,
     ActionUpdate,
     Institution,
@@ -100,7 +101,8 @@ class BulkChange:
                               or abs(self.days) > MAX_SHIFT_DAYS) and _l(
                 "Give a number of days from -%(max)d to %(max)d, not 0.", max=MAX_SHIFT_DAYS),
             Operation.DEADLINE: self.deadline is None and _l("Give the new deadline."),
-            Operation.STATUS: (self.status is None or self.status == Status.PENDING_VALIDATION)
+            # Waiting for a decision is where a focal point's report leads, not a status to set.
+            Operation.STATUS: (self.status is None or self.status in AWAITING_REVIEW_STATUSES)
             and _l("Choose the new status."),
             Operation.CYCLE: self.weeks is None and _l("Give the reporting cycle in weeks."),
         }[self.operation]
@@ -178,8 +180,9 @@ def _plan_one(change: BulkChange, action: Action) -> Planned:
         return Planned(action, action.report_every_weeks, change.weeks)
     if op == Operation.STATUS:
         try:
-            status, _progress = rules.resolve_transition(True, action.status, change.status,
-                                                         action.progress)
+            status, _progress = rules.resolve_transition(
+                True, action.status, change.status, action.progress,
+                current_progress=action.progress, reason=change.comment)
         except InvalidChange as refusal:
             return Planned(action, action.status, change.status, refusal.message)
         return Planned(action, action.status, status)
@@ -209,8 +212,9 @@ def plan(actor: User, change: BulkChange, actions: list[Action]) -> Plan:
 def _apply_one(actor: User, change: BulkChange, item: Planned) -> ActionUpdate:
     action, op = item.action, change.operation
     if op == Operation.STATUS:
-        status, progress = rules.resolve_transition(can_manage(actor), action.status,
-                                                    change.status, action.progress)
+        status, progress = rules.resolve_transition(
+            can_manage(actor), action.status, change.status, action.progress,
+            current_progress=action.progress, reason=change.comment)
         entry = services.record_change(
             actor, action, UpdateKind.EDITED, status=status, progress=progress,
             comment=change.comment, changes={"status": [action.status.value, status.value]})

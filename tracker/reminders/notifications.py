@@ -18,8 +18,9 @@ from tracker.models import Action, ActionUpdate, MessageKind, Role, User
 from tracker.reminders.outbox import build, insert_new, wants
 
 # Who hears of each event besides the people it concerns: the owner, or the coordinators
-# when the event awaits their decision.
-TO_COORDINATORS = frozenset({ActionEvent.COMPLETION_REPORTED, ActionEvent.EXTENSION_REQUESTED})
+# when the event awaits their decision or they should act (a blocked action).
+TO_COORDINATORS = frozenset({ActionEvent.COMPLETION_REPORTED, ActionEvent.EXTENSION_REQUESTED,
+                             ActionEvent.CANCELLATION_PROPOSED, ActionEvent.BLOCKED})
 
 
 def init_app(app: Flask) -> None:
