@@ -54,6 +54,10 @@ ACCESS = {
     "workdays.remove": "admin",
     "actions.create": "manager",
     "actions.edit": "manager",
+    "actions.bulk_preview": "manager",
+    "actions.bulk_apply": "manager",
+    "actions.save_view": "manager",
+    "actions.delete_view": "manager",
     "dashboard.index": "login",
     "events.index": "login",
     "events.recommendations": "login",
@@ -196,6 +200,7 @@ def world(make_user, make_action, make_institution):
         "job_id": 1,
         "day_id": 1,
         "filename": "tracker.css",
+        "view_id": 1,
     }
     yield users, ids
     remove(written)

@@ -117,7 +117,8 @@ def world(app, make_action, make_user):
             "institution_id": action.lead_institution_id, "theme_id": 1,
             "indicator_id": indicator.id, "request_id": extension.id, "token_id": token.id,
             "message_id": 1, "reply_id": reply.id, "evidence_id": 1, "job_id": 1,
-            "day_id": 1, "document_id": 1, "token": "x", "fmt": "csv", "filename": "x"}
+            "day_id": 1, "document_id": 1, "token": "x", "fmt": "csv", "filename": "x",
+            "view_id": 1}
 
 
 def _url(rule, world: dict) -> str:

@@ -110,11 +110,14 @@ class ModelSelectField(SelectField):
         self.allow_blank = allow_blank
         self.objects: dict[int, Any] = {}
 
-    def set_objects(self, objects: Iterable[Any], label=str) -> None:
-        """Offer `objects` as the choices, each shown with `label(obj)`."""
+    def set_objects(self, objects: Iterable[Any], label=str, attributes=None) -> None:
+        """Offer `objects` as the choices, each shown with `label(obj)` and, when given,
+        the HTML attributes `attributes(obj)` on its option."""
         self.objects = {obj.id: obj for obj in objects}
-        blank = [("", "—")] if self.allow_blank else []
-        self.choices = choices(blank + [(obj.id, label(obj)) for obj in self.objects.values()])
+        blank = [SelectChoice("", "—")] if self.allow_blank else []
+        self.choices = blank + [
+            SelectChoice(obj.id, label(obj), attributes(obj) if attributes else {})
+            for obj in self.objects.values()]
 
     def process_data(self, value: Any) -> None:
         self.data = getattr(value, "id", value)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
 from wtforms import (
+    BooleanField,
     DateField,
+    Field,
     HiddenField,
     IntegerField,
     MultipleFileField,
@@ -29,8 +32,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from tracker.actions import rules
+from tracker.actions import bulk, rules
+from tracker.actions.queries import ActionFilters
 from tracker.actions.services import Change, Reading
+from tracker.args import positive_int
 from tracker.evidence import storage
 from tracker.forms import (
     Form,
@@ -47,6 +52,7 @@ from tracker.models import (
     TEXT_MAX_LENGTH,
     Indicator,
     Status,
+    User,
 )
 
 
@@ -60,8 +66,10 @@ class ActionForm(VersionedForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     description = TextAreaField(_l("Description"),
                                 validators=[Optional(), Length(max=TEXT_MAX_LENGTH)])
-    owner = ModelSelectField(_l("Owner"), validators=[InputRequired()])
-    lead_institution = ModelSelectField(_l("Lead institution"), validators=[InputRequired()])
+    # No owner is chosen for the coordinator; a blank lead institution is the owner's.
+    owner = ModelSelectField(_l("Owner"), validators=[InputRequired()], allow_blank=True)
+    lead_institution = ModelSelectField(_l("Lead institution"), validators=[Optional()],
+                                        allow_blank=True)
     contributors = ModelSelectMultipleField(_l("Contributing institutions"))
     start_date = DateField(_l("Start date"), validators=[Optional()])
     deadline = DateField(_l("Deadline"), validators=[InputRequired()])
@@ -75,8 +83,11 @@ class ActionForm(VersionedForm):
             raise ValidationError(problem)
 
     def set_choices(self, owners: list, institutions: list) -> None:
-        """Offer the users who may own actions and the active institutions."""
-        self.owner.set_objects(owners, label=lambda u: f"{u.name} <{u.email}>")
+        """Offer the users who may own actions, each with their institution, and the active
+        institutions."""
+        self.owner.set_objects(owners, label=owner_label, attributes=lambda u: {
+            "data-institution": u.institution_id or ""})
+        self.owner.render_kw = {"data-proposes-lead": True}  # see static/actions.js
         self.lead_institution.set_objects(institutions)
         self.contributors.set_objects(institutions)
 
@@ -92,6 +103,13 @@ class ActionForm(VersionedForm):
             "deadline": self.deadline.data,
             "report_every_weeks": self.report_every_weeks.data,
         }
+
+
+def owner_label(user: User) -> str:
+    """Return how an owner is offered: "Name — Institution"."""
+    if user.institution is None:
+        return user.name
+    return f"{user.name} — {user.institution.label}"
 
 
 class UpdateForm(VersionedForm):
@@ -279,3 +297,106 @@ class ExtensionDecisionForm(QueueOrigin):
         super().__init__(*args, **kwargs)
         self.decision.choices = choices([("accept", _l("Accept the new deadline")),
                                          ("refuse", _l("Refuse"))])
+
+
+class IdListField(Field):
+    """The ids of the actions ticked on the list (checkboxes sharing one name)."""
+
+    widget = None  # the checkboxes are the list's rows, not a widget of this form
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        ids = [positive_int(value) for value in valuelist]
+        self.data = sorted({i for i in ids if i is not None})
+        if None in ids:
+            raise ValueError(_l("Not a valid choice."))
+
+    def _value(self) -> str:
+        return ",".join(str(i) for i in self.data or [])
+
+
+class BulkForm(Form):
+    """A change for many actions: the actions (ticked, or all matching the list's
+    filters) and the change, with the value it needs."""
+
+    ids = IdListField(default=list)
+    all_matching = BooleanField(_l("All the actions matching the filters"))
+    filters = HiddenField(validators=[Optional(), Length(max=2000)])
+    operation = SelectField(_l("Change"), validators=[DataRequired()], id="bulk-operation")
+    owner = ModelSelectField(_l("New owner"), allow_blank=True, id="bulk-owner")
+    institution = ModelSelectField(_l("New lead institution"), allow_blank=True,
+                                   id="bulk-institution")
+    days = IntegerField(_l("Move the deadlines by (days, negative for earlier)"),
+                        validators=[Optional(),
+                                    NumberRange(min=-bulk.MAX_SHIFT_DAYS, max=bulk.MAX_SHIFT_DAYS)],
+                        id="bulk-days")
+    deadline = DateField(_l("New deadline"), validators=[Optional()], id="bulk-deadline")
+    status = SelectField(_l("New status"), validators=[Optional()], id="bulk-status")
+    weeks = IntegerField(_l("Progress update required every … weeks"),
+                         validators=[Optional(), NumberRange(min=1, max=MAX_REPORT_WEEKS)],
+                         id="bulk-weeks")
+    comment = TextAreaField(_l("Comment for the history"),
+                            validators=[Optional(), Length(max=2000)], id="bulk-comment")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.operation.choices = choices((op.value, op.label) for op in bulk.Operation)
+        self.status.choices = choices(
+            [("", "—")] + [(s.value, s.label) for s in Status
+                           if s not in AWAITING_REVIEW_STATUSES])
+
+    def set_choices(self, owners: list, institutions: list) -> None:
+        """Offer the users who may own actions and the active institutions."""
+        self.owner.set_objects(owners, label=owner_label)
+        self.institution.set_objects(institutions)
+
+    def validate_ids(self, field: IdListField) -> None:
+        if len(field.data or []) > bulk.MAX_BATCH:
+            raise ValidationError(bulk.TooMany.default_message)
+
+    def change(self) -> bulk.BulkChange:
+        """Return the change the form asks for (its value checked by `bulk.plan`)."""
+        return bulk.BulkChange(
+            operation=bulk.Operation(self.operation.data), owner=self.owner.selected,
+            institution=self.institution.selected, days=self.days.data,
+            deadline=self.deadline.data,
+            status=Status(self.status.data) if self.status.data else None,
+            weeks=self.weeks.data, comment=(self.comment.data or "").strip())
+
+    def list_filters(self) -> ActionFilters:
+        """Return the filters of the list the actions were chosen on."""
+        return ActionFilters.from_args(MultiDict(parse_qsl(self.filters.data or "")))
+
+
+# "id:version" pairs, comma-separated: what a preview showed of each action.
+_VERSIONS = r"^\d{1,10}:\d{1,9}(,\d{1,10}:\d{1,9})*$"
+
+
+class BulkApplyForm(BulkForm):
+    """The change a preview showed, with the version of each action it was made from."""
+
+    versions = HiddenField(validators=[DataRequired(),
+                                       Length(max=bulk.MAX_BATCH * 22), Regexp(_VERSIONS)])
+
+    def validate_versions(self, field: HiddenField) -> None:
+        if len(self.version_map) > bulk.MAX_BATCH:
+            raise ValidationError(bulk.TooMany.default_message)
+
+    @property
+    def version_map(self) -> dict[int, int]:
+        """Return {action id: version shown} (ids past the id bound dropped)."""
+        pairs = (pair.split(":") for pair in (self.versions.data or "").split(",") if pair)
+        return {positive_int(i): int(v) for i, v in pairs if positive_int(i) is not None}
+
+
+def versions_text(versions: dict[int, int]) -> str:
+    """Return the `versions` field's value for {action id: version}."""
+    return ",".join(f"{i}:{v}" for i, v in sorted(versions.items()))
+
+
+class SaveViewForm(Form):
+    """A name for the filtered list shown, and whether every coordinator sees it."""
+
+    name = StringField(_l("Name of the view"), validators=[DataRequired(), Length(max=100)],
+                       id="view-name")
+    shared = BooleanField(_l("Share with all coordinators"), id="view-shared")
+    filters = HiddenField(validators=[Optional(), Length(max=2000)])

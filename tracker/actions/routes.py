@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode
+
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from werkzeug.datastructures import MultiDict
 
 from tracker import clock
-from tracker.actions import queries, rules, services
-from tracker.actions.forms import ActionForm, update_form
+from tracker.actions import bulk, queries, rules, saved, services
+from tracker.actions.forms import (
+    ActionForm,
+    BulkApplyForm,
+    BulkForm,
+    SaveViewForm,
+    update_form,
+    versions_text,
+)
 from tracker.actions.page import action_or_404, render_action
 from tracker.actions.urgency import group_by_urgency
 from tracker.args import page_number
+from tracker.domain import DomainError
 from tracker.evidence.storage import EvidenceRefused
 from tracker.extensions import db
 from tracker.forms import add_error
-from tracker.models import Action, Institution, Recommendation, Status, User
+from tracker.models import Action, Institution, Recommendation, SavedView, Status, User
 from tracker.permissions import can_manage, can_update_action, manager_required
 from tracker.views import attempt, done, form_status
 
@@ -28,25 +41,127 @@ def _planning_form(action: Action | None = None) -> ActionForm:
         else ActionForm()
     if action is not None and request.method == "GET":
         form.version.data = action.version
-    form.set_choices(
-        db.session.scalars(select(User).where(rules.eligible_owners()).order_by(User.name)),
-        db.session.scalars(select(Institution).where(Institution.active)
-                           .order_by(Institution.name)).all())
+    form.set_choices(_owners(), _institutions())
     return form
+
+
+def _owners() -> list[User]:
+    return list(db.session.scalars(
+        select(User).options(joinedload(User.institution))
+        .where(rules.eligible_owners()).order_by(User.name, User.id)))
+
+
+def _institutions() -> list[Institution]:
+    return list(db.session.scalars(
+        select(Institution).where(Institution.active).order_by(Institution.name)))
+
+
+def _list_page(filters: queries.ActionFilters, save_form: SaveViewForm | None = None,
+               status: int = 200):
+    page = page_number(request.args.get("page"))
+    today = clock.today()
+    pagination = queries.list_actions(filters, today, page, current_app.config["PER_PAGE"],
+                                      count_limit=current_app.config["ACTION_LIST_COUNT_LIMIT"],
+                                      load=queries.load_rows)
+    manages = can_manage(current_user)
+    query = urlencode(filters.to_args())
+    bulk_form = save_form_ = None
+    if manages:  # coordinators change the listed actions at once and save the list
+        bulk_form = BulkForm(formdata=None, filters=query)
+        bulk_form.set_choices(_owners(), _institutions())
+        save_form_ = save_form or SaveViewForm(formdata=None, filters=query)
+    return render_template("actions/index.html", pagination=pagination, filters=filters,
+                           today=today, choices=queries.filter_choices(filters),
+                           bulk_form=bulk_form, save_form=save_form_,
+                           saved_views=saved.views_for(current_user)), status
 
 
 @bp.get("/actions")
 @login_required
 def index():
     """List actions with filters, search and sort kept in the URL."""
-    filters = queries.ActionFilters.from_args(request.args)
-    page = page_number(request.args.get("page"))
-    today = clock.today()
-    pagination = queries.list_actions(filters, today, page, current_app.config["PER_PAGE"],
-                                      count_limit=current_app.config["ACTION_LIST_COUNT_LIMIT"],
-                                      load=queries.load_rows)
-    return render_template("actions/index.html", pagination=pagination, filters=filters,
-                           today=today, choices=queries.filter_choices(filters))
+    return _list_page(queries.ActionFilters.from_args(request.args))
+
+
+@bp.post("/actions/views")
+@manager_required
+def save_view():
+    """Save the filtered list under a name, for oneself or for all coordinators."""
+    form = SaveViewForm()
+    filters = queries.ActionFilters.from_args(MultiDict(parse_qsl(form.filters.data or "")))
+    result = None
+    if form.validate_on_submit():
+        result = attempt(lambda: saved.save_view(current_user, form.name.data,
+                                                 form.filters.data or "", form.shared.data),
+                         form, "name")
+        if result.ok:
+            return done(_("View saved."), url_for("actions.index", **filters.to_args()))
+    return _list_page(filters, save_form=form, status=form_status(form, result))
+
+
+@bp.post("/actions/views/<id:view_id>/delete")
+@manager_required
+def delete_view(view_id: int):
+    """Delete one of one's own saved views."""
+    view = db.get_or_404(SavedView, view_id)
+    if view.owner_id != current_user.id:
+        abort(403)
+    result = attempt(lambda: saved.delete_view(current_user, view))
+    if not result.ok:
+        abort(result.status)
+    return done(_("View deleted."), url_for("actions.index"))
+
+
+def _batch_ids(form: BulkForm) -> list[int]:
+    """Return the ids of the actions a bulk form names: those ticked, or all matching."""
+    if not form.all_matching.data:
+        return form.ids.data or []
+    matching = form.list_filters().apply(select(Action.id), clock.today())
+    return list(db.session.scalars(matching.limit(bulk.MAX_BATCH + 1)))
+
+
+def _preview(form: BulkForm, ids: list[int], status: int = 200):
+    outcome = None
+    if not form.errors:
+        try:
+            outcome = bulk.plan(current_user, form.change(), bulk.load_batch(ids))
+        except DomainError as error:
+            add_error(form[error.field] if error.field in form else form.operation, str(error))
+    back = url_for("actions.index", **form.list_filters().to_args())
+    return render_template("actions/bulk_preview.html", form=form, plan=outcome, back=back,
+                           versions=versions_text(outcome.versions) if outcome else ""), \
+        (422 if form.errors else status)
+
+
+@bp.post("/actions/bulk")
+@manager_required
+def bulk_preview():
+    """Show what a change of the selected actions would do, action by action."""
+    form = BulkForm()
+    form.set_choices(_owners(), _institutions())
+    ids: list[int] = []
+    if form.validate_on_submit():
+        ids = _batch_ids(form)
+        if not ids:
+            add_error(form.ids, _("Select at least one action."))
+    return _preview(form, ids)
+
+
+@bp.post("/actions/bulk/apply")
+@manager_required
+def bulk_apply():
+    """Apply a previewed change to all its actions, or to none."""
+    form = BulkApplyForm()
+    form.set_choices(_owners(), _institutions())
+    if not form.validate_on_submit():
+        return _preview(form, [])
+    versions = form.version_map
+    result = attempt(lambda: bulk.apply(current_user, form.change(), versions))
+    if result.ok:
+        return done(ngettext("%(num)d action changed.", "%(num)d actions changed.",
+                             len(result.value)),
+                    url_for("actions.index", **form.list_filters().to_args()))
+    return _preview(form, list(versions), status=result.status)
 
 
 @bp.get("/my-actions")

@@ -11,6 +11,7 @@ failure of a file, row by row, instead of stopping at the first. Where each rule
   `tracker.models.actions.ActionClock`, with the SQL forms `overdue_clause`,
   `awaiting_news_clause` and `stale_clause` beside it (re-exported here);
 - who may own an action: `owner_problem`, SQL form `eligible_owners`;
+- the lead institution, when none is chosen, is the owner's: `lead_institution_for`;
 - date order: `dates_problem`, SQL form the `start_before_deadline` check constraint;
 - contributors never include the lead institution: `contributors_besides`;
 - a recommendation's next number: `next_recommendation_numbers` (one query);
@@ -139,6 +140,17 @@ def owner_problem(user: User | None, current_owner_id: int | None = None) -> Any
 def eligible_owners() -> ColumnElement[bool]:
     """Return `owner_problem` as an SQL condition on users: active and not a viewer."""
     return User.active & (User.role != Role.VIEWER)
+
+
+def lead_institution_for(owner: User, lead: Institution | None) -> Institution:
+    """Return the lead institution of an action owned by `owner`: `lead` when given, else
+    the owner's institution. Raises `InvalidChange` when neither is there."""
+    if lead is not None:
+        return lead
+    if owner.institution is None:
+        raise InvalidChange(_l("%(name)s belongs to no institution: choose the lead "
+                               "institution.", name=owner.name), "lead_institution")
+    return owner.institution
 
 
 def dates_problem(start: date | None, deadline: date | None) -> Any:

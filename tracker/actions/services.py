@@ -95,7 +95,7 @@ def create_action(
     *,
     title: str,
     owner: User,
-    lead_institution: Institution,
+    lead_institution: Institution | None,
     deadline: date,
     description: str = "",
     contributors: list[Institution] | None = None,
@@ -106,10 +106,12 @@ def create_action(
     """Create an action under `recommendation`, open its history and tell its owner.
 
     `report_every_weeks` overrides the event's reporting cycle; the cycle runs from today.
-    `ref` is the external reference a spreadsheet import matches rows on. Raises
-    `InvalidChange` when the owner cannot own actions or the dates are out of order.
+    `ref` is the external reference a spreadsheet import matches rows on. Without a lead
+    institution, the owner's leads. Raises `InvalidChange` when the owner cannot own
+    actions, there is no lead institution, or the dates are out of order.
     """
     rules.require(rules.owner_problem(owner), "owner")
+    lead_institution = rules.lead_institution_for(owner, lead_institution)
     rules.require(rules.dates_problem(start_date, deadline), "deadline")
     action = Action(
         recommendation=recommendation,
@@ -158,12 +160,16 @@ def edit_action(actor: User, action: Action, expected_version: int | None,
     """Change an action's planning fields (title, owner, institutions, dates).
 
     Records the fields that changed, from what to what, and tells the owner (a new owner
-    is assigned the action, and the previous one is told it was handed over). Returns the
-    history row, or None when nothing changed. Raises `StaleVersion` or `InvalidChange`.
+    is assigned the action, and the previous one is told it was handed over). A lead
+    institution given as None is the owner's. Returns the history row, or None when
+    nothing changed. Raises `StaleVersion` or `InvalidChange`.
     """
     check_version(action, expected_version)
     if "owner" in values:
         rules.require(rules.owner_problem(values["owner"], action.owner_id), "owner")
+    if "lead_institution" in values:
+        values["lead_institution"] = rules.lead_institution_for(
+            values.get("owner", action.owner), values["lead_institution"])
     rules.require(rules.dates_problem(values.get("start_date", action.start_date),
                                       values.get("deadline", action.deadline)), "deadline")
     if "contributors" in values:

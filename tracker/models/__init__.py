@@ -45,6 +45,7 @@ from tracker.models.schedule import ClosedDay, PlannedDay
 from tracker.models.sources import RecommendationLink, SourceDocument
 from tracker.models.tokens import ApiToken
 from tracker.models.types import RECOMMENDATION_TEXT_MAX_LENGTH, TEXT_MAX_LENGTH
+from tracker.models.views import SavedView
 
 __all__ = [
     "RECOMMENDATION_TEXT_MAX_LENGTH",
@@ -86,6 +87,7 @@ __all__ = [
     "Priority",
     "Recommendation",
     "RecommendationLink",
+    "SavedView",
     "SourceDocument",
     "Role",
     "Status",
