@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import date, timedelta
 
@@ -96,13 +97,17 @@ def test_confirming_reassigns_every_action_with_one_history_row_each_and_one_ema
                and r.changes["owner"] == [team["leaving"].id, team["colleague"].id]
                for r in rows)
     assert team["kept"].owner_id == team["other"].id
-    # Four notifications wait for the new owner's daily email, which gathers them in one.
+    # Four notifications wait for each owner's daily email (the new one is assigned the
+    # actions, the previous one told they were handed over), which gathers them in one.
     held = db.session.scalars(select(OutboxMessage).where(
         OutboxMessage.status == MessageStatus.HELD)).all()
-    assert Counter(m.recipient_id for m in held) == {team["colleague"].id: 4}
+    assert Counter(m.recipient_id for m in held) == {team["colleague"].id: 4,
+                                                      team["leaving"].id: 4}
     deliver(runner, MONDAY)
-    assert Counter(m["To"] for m in smtp.messages) == {team["colleague"].email: 1}
-    body = smtp.messages[0].get_body(("plain",)).get_content()
+    assert Counter(m["To"] for m in smtp.messages) == {team["colleague"].email: 1,
+                                                        team["leaving"].email: 1}
+    body = next(m for m in smtp.messages if m["To"] == team["colleague"].email
+                ).get_body(("plain",)).get_content()
     for action in team["actions"]:
         assert action.title in body
 
@@ -173,12 +178,31 @@ def test_a_batch_past_the_bound_is_refused_with_a_message(client, auth, team, mo
 
 def test_a_change_without_its_value_or_actions_is_refused(client, auth, team):
     auth.login(team["coordinator"])
-    response = _preview(client, team["actions"], operation="owner")
+    response = _preview(client, team["actions"], operation="owner", owner="99999")
     assert response.status_code == 422
-    assert "Choose the new owner." in page_text(response)
+    assert "Not a valid choice" in page_text(response)
     response = _preview(client, [], operation="cycle", weeks="4")
     assert response.status_code == 422
     assert "Select at least one action." in page_text(response)
+
+
+def test_a_new_owner_is_chosen_on_a_page_of_its_own_that_keeps_the_selection(
+        client, auth, team):
+    auth.login(team["coordinator"])
+    listing = client.get("/actions").get_data(as_text=True)
+    assert 'id="bulk-owner"' not in listing  # the list page offers no owner list
+    chooser = _preview(client, team["actions"], operation="owner")
+    assert chooser.status_code == 200
+    page = chooser.get_data(as_text=True)
+    assert f"{len(team['actions'])} actions selected." in page_text(chooser)
+    assert f'<option value="{team["colleague"].id}">' in page
+    kept = re.findall(r'name="ids" value="(\d+)"', page)
+    assert kept == [str(a.id) for a in sorted(team["actions"], key=lambda a: a.id)]
+    preview = client.post("/actions/bulk", data={"ids": kept, "operation": "owner",
+                                                  "filters": "",
+                                                  "owner": str(team["colleague"].id)})
+    assert preview.status_code == 200
+    assert f"{len(team['actions'])} actions will change." in page_text(preview)
 
 
 def test_a_new_lead_institution_leaves_the_contributors(client, auth, team, make_action):

@@ -48,13 +48,18 @@ def test_a_bulk_reassignment_of_30_actions_previews_then_writes_30_rows_and_one_
     page.goto(f"/actions?owner={leaving.id}")
     assert page.get_by_text("All 30 actions matching the filters").is_visible()
     page.check("#all_matching")
-    page.select_option("#bulk-operation", "owner")
-    assert page.locator("#bulk-owner").is_visible()
+    page.select_option("#bulk-operation", "lead_institution")
+    assert page.locator("#bulk-institution").is_visible()
     assert not page.locator("#bulk-days").is_visible()  # only the value this change needs
-    page.select_option("#bulk-owner", str(successor.id))
-    page.fill("#bulk-comment", "Départ de Sami Jlassi")
+    page.select_option("#bulk-operation", "owner")
     screenshot(page, "bulk-list")
     rows_before = db.session.scalar(select(func.count()).select_from(ActionUpdate))
+    page.get_by_role("button", name="Preview the change").click()
+    page.wait_for_load_state()
+    # The new owner is chosen on a page of its own, among the people who may own actions.
+    assert page.get_by_text("30 actions selected.").is_visible()
+    page.select_option("#bulk-owner", str(successor.id))
+    page.fill("#bulk-comment", "Départ de Sami Jlassi")
     page.get_by_role("button", name="Preview the change").click()
     page.wait_for_load_state()
     assert page.get_by_text("30 actions will change.").is_visible()
@@ -76,9 +81,11 @@ def test_a_bulk_reassignment_of_30_actions_previews_then_writes_30_rows_and_one_
                for r in changed)
     held = db.session.scalars(select(OutboxMessage.recipient_id).where(
         OutboxMessage.status == MessageStatus.HELD)).all()
-    assert Counter(held) == {successor.id: 30}
+    # The new owner is assigned 30 actions and the previous one told of each: one daily
+    # email each.
+    assert Counter(held) == {successor.id: 30, leaving.id: 30}
     deliver(runner, MONDAY)
-    assert Counter(m["To"] for m in smtp.messages) == {successor.email: 1}
+    assert Counter(m["To"] for m in smtp.messages) == {successor.email: 1, leaving.email: 1}
 
     page.goto(f"/actions?owner={successor.id}")
     assert page.get_by_text("All 30 actions matching the filters").is_visible()
