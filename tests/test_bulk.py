@@ -199,7 +199,7 @@ def test_a_new_owner_is_chosen_on_a_page_of_its_own_that_keeps_the_selection(
     kept = re.findall(r'name="ids" value="(\d+)"', page)
     assert kept == [str(a.id) for a in sorted(team["actions"], key=lambda a: a.id)]
     preview = client.post("/actions/bulk", data={"ids": kept, "operation": "owner",
-                                                  "filters": "",
+                                                  "filters": "", "chosen": "y",
                                                   "owner": str(team["colleague"].id)})
     assert preview.status_code == 200
     assert f"{len(team['actions'])} actions will change." in page_text(preview)

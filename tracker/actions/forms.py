@@ -336,6 +336,14 @@ class BulkForm(Form):
                          id="bulk-weeks")
     comment = TextAreaField(_l("Comment for the history"),
                             validators=[Optional(), Length(max=2000)], id="bulk-comment")
+    # Set by the page that asks for the change's value: an empty value then means "none"
+    # (no reporting cycle of its own) rather than "not chosen yet".
+    chosen = HiddenField(validators=[Optional(), Length(max=1)])
+
+    # The field holding the value each operation needs.
+    VALUE_FIELDS = {bulk.Operation.OWNER: "owner", bulk.Operation.LEAD: "institution",
+                    bulk.Operation.SHIFT: "days", bulk.Operation.DEADLINE: "deadline",
+                    bulk.Operation.STATUS: "status", bulk.Operation.CYCLE: "weeks"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -348,6 +356,14 @@ class BulkForm(Form):
         """Offer the users who may own actions and the active institutions."""
         self.owner.set_objects(owners, label=owner_label)
         self.institution.set_objects(institutions)
+
+    def value_field(self):
+        """Return the field of the value the chosen operation needs."""
+        return self[self.VALUE_FIELDS[bulk.Operation(self.operation.data)]]
+
+    def value_missing(self) -> bool:
+        """Tell whether the change's value is still to be asked for."""
+        return not self.chosen.data and self.value_field().data in (None, "")
 
     def validate_ids(self, field: IdListField) -> None:
         if len(field.data or []) > bulk.MAX_BATCH:
