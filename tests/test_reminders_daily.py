@@ -47,6 +47,7 @@ def test_one_email_a_day_gathers_a_persons_reminders_with_their_own_links(
     soon = make_action(owner=owner, title="Due in a week", deadline=MONDAY + timedelta(days=7))
     late = make_action(owner=owner, title="Eight days late", deadline=MONDAY - timedelta(days=8))
     make_action(owner=owner, title="One day late", deadline=MONDAY - timedelta(days=1))
+    make_action(owner=owner, title="Due in three months", deadline=MONDAY + timedelta(days=90))
     db.session.execute(OutboxMessage.__table__.delete())  # the "assigned" notifications
     db.session.commit()
 
@@ -57,9 +58,12 @@ def test_one_email_a_day_gathers_a_persons_reminders_with_their_own_links(
     assert by_recipient == {owner.email: 1, coordinator.email: 1}
     mine = next(m for m in smtp.messages if m["To"] == owner.email)
     body = text_of(mine)
-    # Overdue first, then due soon; and, a Monday, the weekly digest.
-    assert body.index("Overdue (2)") < body.index("Due soon (1)")
-    assert "- Eight days late — 21 Feb 2027" in body  # the digest's list
+    # Overdue first, then due soon; and, a Monday, the weekly digest, which lists only
+    # what the reminders above it do not: no action twice.
+    assert body.index("Overdue (2)") < body.index("Due soon (1)") < body.index("Later (1)")
+    assert "- Due in three months — 30 May 2027" in body  # the digest's list
+    for title in ("Eight days late", "One day late", "Due in a week", "Due in three months"):
+        assert body.count(title) == 1, title
     assert body.count("Report completed:") == 3 and body.count("Mark in progress:") == 3
     with at(MONDAY):
         assert link_users(mine) == {owner.id}

@@ -29,13 +29,20 @@ from tracker.models.events import (
 from tracker.models.indicators import Indicator, Measurement
 from tracker.models.jobs import Job, JobState
 from tracker.models.outbox import (
+    InvitationLink,
     MessageKind,
     MessageStatus,
     OutboxMessage,
     ResetLink,
     UsedToken,
 )
-from tracker.models.people import Institution, Role, User
+from tracker.models.people import (
+    Institution,
+    Role,
+    User,
+    coordinator_event,
+    coordinator_institution,
+)
 from tracker.models.sources import RecommendationLink, SourceDocument
 from tracker.models.tokens import ApiToken
 from tracker.models.types import RECOMMENDATION_TEXT_MAX_LENGTH, TEXT_MAX_LENGTH
@@ -63,6 +70,7 @@ __all__ = [
     "GcmObjective",
     "Indicator",
     "Institution",
+    "InvitationLink",
     "Job",
     "JobState",
     "Measurement",
@@ -81,5 +89,7 @@ __all__ = [
     "UpdateKind",
     "User",
     "action_contributor",
+    "coordinator_event",
+    "coordinator_institution",
     "recommendation_gcm",
 ]

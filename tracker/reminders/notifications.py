@@ -9,16 +9,15 @@ from __future__ import annotations
 import secrets
 
 from flask import Flask
-from sqlalchemy import select
 
 from tracker.actions.signals import ActionEvent, Happened, action_event
 from tracker.auth.reset import reset_requested
-from tracker.extensions import db
-from tracker.models import Action, ActionUpdate, MessageKind, Role, User
+from tracker.models import Action, ActionUpdate, MessageKind, User
 from tracker.reminders.outbox import build, insert_new, wants
+from tracker.scopes import coordinators_for
 
 # Who hears of each event besides the people it concerns: the owner, or the coordinators
-# when the event awaits their decision.
+# responsible for the action (tracker.scopes) when the event awaits their decision.
 TO_COORDINATORS = frozenset({ActionEvent.COMPLETION_REPORTED, ActionEvent.EXTENSION_REQUESTED})
 
 
@@ -35,16 +34,10 @@ def queue_reset_email(user: User) -> int:
                              MessageKind.NOTIFICATION, user, "password_reset")])
 
 
-def coordinators() -> list[User]:
-    """Return the active coordinators (who review and are copied on escalations)."""
-    return list(db.session.scalars(
-        select(User).where(User.role == Role.COORDINATOR, User.active).order_by(User.id)))
-
-
 def recipients(happened: Happened) -> list[User]:
     """Return who is told of `happened`, each once, in a stable order."""
     if happened.event in TO_COORDINATORS:
-        people = coordinators()
+        people = coordinators_for(happened.action)
     else:
         people = [happened.action.owner, *happened.concerned]
     return list({user.id: user for user in people}.values())

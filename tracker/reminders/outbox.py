@@ -37,6 +37,14 @@ def wants(user: User, kind: MessageKind, today: date | None = None) -> bool:
     return True
 
 
+def has_active_owner(action: Action, day: date) -> bool:
+    """Tell whether `action`'s owner is there to act on `day`: active, with an address, and
+    not pausing reminders. Coordinators see the other actions as "without an active owner"."""
+    owner = action.owner
+    return bool(owner is not None and owner.active and owner.email and (
+        owner.reminders_paused_until is None or day > owner.reminders_paused_until))
+
+
 def held(kind: MessageKind, template: str) -> bool:
     """Tell whether an email of `kind` waits for the recipient's daily email
     (MAIL_DAILY_KINDS) rather than going at once; a password reset never waits."""
