@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask
+from flask import Flask, current_app
 
 from tracker.actions.signals import ActionEvent, Happened, action_event
+from tracker.admin.services import account_created
 from tracker.auth.reset import reset_requested
 from tracker.models import Action, ActionUpdate, MessageKind, User
 from tracker.reminders.outbox import build, insert_new, wants
@@ -22,16 +23,24 @@ TO_COORDINATORS = frozenset({ActionEvent.COMPLETION_REPORTED, ActionEvent.EXTENS
 
 
 def init_app(app: Flask) -> None:
-    """Queue notifications for the actions' events and the password reset emails
-    (listeners, connected once)."""
+    """Queue notifications for the actions' events, the password reset emails and the
+    account invitations (listeners, connected once)."""
     action_event.connect(queue_notifications)
     reset_requested.connect(queue_reset_email)
+    account_created.connect(queue_invitation_email)
 
 
 def queue_reset_email(user: User) -> int:
     """Queue the email that brings `user` a password reset link (made when it is sent)."""
     return insert_new([build(f"reset:{user.id}:{secrets.token_hex(8)}",
                              MessageKind.NOTIFICATION, user, "password_reset")])
+
+
+def queue_invitation_email(user: User) -> int:
+    """Queue the invitation of a new account (its link is made when it is sent)."""
+    return insert_new([build(f"invitation:{user.id}:{secrets.token_hex(8)}",
+                             MessageKind.NOTIFICATION, user, "invitation",
+                             days=current_app.config["INVITATION_MAX_AGE_DAYS"])])
 
 
 def recipients(happened: Happened) -> list[User]:

@@ -328,7 +328,7 @@ def row_links(row: OutboxMessage, user: User, *, preview: bool) -> dict[str, str
     if preview:
         names = ["action_url", "update_url", "my_actions_url", "stale_url", "review_url",
                  "unsubscribe_url", "preferences_url", "start_url", "complete_url",
-                 "extend_url", "reset_url"]
+                 "extend_url", "reset_url", "invitation_url"]
         return dict.fromkeys(names, PLACEHOLDER)
     urls = {"my_actions_url": external_url("actions.mine"),
             "stale_url": external_url("actions.index", stale="1"),
@@ -342,6 +342,10 @@ def row_links(row: OutboxMessage, user: User, *, preview: bool) -> dict[str, str
         from tracker.auth.reset import issue_link
 
         urls["reset_url"] = issue_link(user)
+    if row.template == "invitation":
+        from tracker.auth import invitation
+
+        urls["invitation_url"] = invitation.issue_link(user)
     return urls
 
 
