@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -21,3 +21,9 @@ def now() -> datetime:
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime."""
     return datetime.now(UTC)
+
+
+def at_hour(day: date, hour: int) -> datetime:
+    """Return `hour` o'clock on `day` in the tracker's time zone, as an aware UTC datetime."""
+    zone = ZoneInfo(current_app.config["TRACKER_TIMEZONE"])
+    return datetime.combine(day, time(hour), tzinfo=zone).astimezone(UTC)

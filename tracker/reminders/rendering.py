@@ -33,6 +33,7 @@ from tracker.models import (
     Status,
     User,
 )
+from tracker.permissions import can_update_action
 from tracker.reminders import links, messages
 from tracker.urls import external_url
 
@@ -221,7 +222,8 @@ def action_links(row: OutboxMessage, user: User, *, preview: bool) -> dict[str, 
     """Return the links of the action an item row is about, for `user`, made now.
 
     A one-click link carries the action's version of this moment: confirmed after the
-    action changed, it shows the change and does nothing.
+    action changed, it shows the change and does nothing. Buttons are offered only where
+    `user` may update the action (a delegate's copy: only where the delegate may).
     """
     if preview:
         urls = {"action_url": PLACEHOLDER, "update_url": PLACEHOLDER}
@@ -229,7 +231,7 @@ def action_links(row: OutboxMessage, user: User, *, preview: bool) -> dict[str, 
         urls = {"action_url": external_url("actions.show", action_id=row.action_id)}
         urls["update_url"] = urls["action_url"] + "#update-heading"
     if row.template in ACTION_LINK_TEMPLATES and row.action is not None and (
-            row.action.owner_id == user.id):
+            can_update_action(user, row.action)):
         for operation in operations(row.action):
             urls[f"{operation}_url"] = PLACEHOLDER if preview else links.action_link(
                 user.id, row.action_id, operation, row.link_id, row.action.version)
@@ -284,6 +286,12 @@ def _weekly_part(item: OutboxMessage, user: User, urls: dict[str, str],
     return {"template": item.template, "text": text, "html": Markup(html)}
 
 
+def _addressed_to(item: OutboxMessage, user: User) -> bool:
+    """Tell whether an item is `user`'s: their own, or one of someone they stand in for."""
+    return item.recipient_id == user.id or (
+        item.recipient is not None and item.recipient.delegate_id == user.id)
+
+
 def daily_items(row: OutboxMessage, user: User, *, preview: bool,
                 urls: dict[str, str] | None = None) -> dict[str, list[dict]]:
     """Return the items of a daily email by section, each with its context and links.
@@ -301,7 +309,7 @@ def daily_items(row: OutboxMessage, user: User, *, preview: bool,
     shown: set[int] = set()
     for item_id in ids:
         item = items.get(item_id)
-        if item is None or item.recipient_id != user.id:
+        if item is None or not _addressed_to(item, user):
             continue
         for name, templates in SECTIONS:
             if item.template in templates and name == "weekly":
@@ -311,8 +319,9 @@ def daily_items(row: OutboxMessage, user: User, *, preview: bool,
                 context = decode_context(item.context or {})
                 buttons = (action_links(item, user, preview=preview)
                            if item.action_id is not None else {})
-                sections[name].append({"action": item.action, "template": item.template,
-                                       **context, **buttons})
+                sections[name].append({
+                    "action": item.action, "template": item.template, **context, **buttons,
+                    "delegated_from": item.recipient if item.recipient_id != user.id else None})
                 if item.action_id is not None:
                     shown.add(item.action_id)
                 break
