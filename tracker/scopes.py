@@ -36,10 +36,16 @@ def is_scoped(user: User) -> bool:
 
 def in_scope(user: User, action: Action) -> bool:
     """Tell whether coordinator `user` is responsible for `action` (Python form)."""
+    return covers(user, action.recommendation.event_id, action.lead_institution_id)
+
+
+def covers(user: User, event_id: int, lead_institution_id: int) -> bool:
+    """Tell whether coordinator `user` is responsible for an action of event `event_id`
+    led by `lead_institution_id` (`in_scope` on plain ids)."""
     if not is_scoped(user):
         return True
-    return (action.recommendation.event_id in {e.id for e in user.scope_events}
-            or action.lead_institution_id in {i.id for i in user.scope_institutions})
+    return (event_id in {e.id for e in user.scope_events}
+            or lead_institution_id in {i.id for i in user.scope_institutions})
 
 
 def in_scope_clause(user_id: ColumnElement[int] | int) -> ColumnElement[bool]:

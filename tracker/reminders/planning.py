@@ -31,7 +31,6 @@ from tracker.models import (
     Status,
     User,
 )
-from tracker.permissions import can_update_action
 from tracker.reminders import summary
 from tracker.reminders.outbox import (
     build,
@@ -172,9 +171,12 @@ def awaiting_news_reminders(day: date, plan: Plan) -> None:
 
 
 def weekly_digests(day: date, plan: Plan) -> None:
-    """Plan each focal point's weekly digest of the actions they answer for (those they own
-    and those their institution leads, as `can_update_action` says): overdue, due soon,
-    later, and waiting for validation."""
+    """Plan each focal point's weekly digest: their open actions as overdue, due soon and
+    later, and those waiting for validation.
+
+    A focal point who owns no action but whose institution leads some (they may update
+    them, as `can_update_action` says) gets the digest of their institution's actions.
+    """
     period = f"{day.isocalendar().year}-W{day.isocalendar().week:02d}"
     days = current_app.config["DIGEST_DUE_SOON_DAYS"]
     soon = day + timedelta(days=days)
@@ -186,16 +188,31 @@ def weekly_digests(day: date, plan: Plan) -> None:
              and wants(u, MessageKind.WEEKLY_DIGEST, day)]
     if not users:
         return
-    theirs = or_(Action.owner_id.in_([u.id for u in users]), Action.lead_institution_id.in_(
-        {u.institution_id for u in users if u.institution_id is not None}))
-    open_actions = db.session.scalars(
-        _open_actions().where(theirs).order_by(Action.deadline, Action.id)).all()
-    pending = db.session.scalars(
-        select(Action).where(theirs, Action.status == Status.PENDING_VALIDATION)
-        .order_by(Action.deadline, Action.id)).all()
+    owners = db.session.execute(select(Action.owner_id).where(
+        Action.owner_id.in_([u.id for u in users])).distinct()).scalars()
+    owning = set(owners)
+    institutions = {u.institution_id for u in users
+                    if u.id not in owning and u.institution_id is not None}
+    theirs = or_(Action.owner_id.in_(owning), Action.lead_institution_id.in_(institutions))
+    by_owner: dict[int, list[Action]] = defaultdict(list)
+    by_institution: dict[int, list[Action]] = defaultdict(list)
+    pending_by_owner: dict[int, list[Action]] = defaultdict(list)
+    pending_by_institution: dict[int, list[Action]] = defaultdict(list)
+    for action in db.session.scalars(
+            _open_actions().where(theirs).order_by(Action.deadline, Action.id)).all():
+        by_owner[action.owner_id].append(action)
+        by_institution[action.lead_institution_id].append(action)
+    for action in db.session.scalars(
+            select(Action).where(theirs, Action.status == Status.PENDING_VALIDATION)
+            .order_by(Action.deadline, Action.id)).all():
+        pending_by_owner[action.owner_id].append(action)
+        pending_by_institution[action.lead_institution_id].append(action)
     for user in users:
-        own = [a for a in open_actions if can_update_action(user, a)]
-        waiting = [a for a in pending if can_update_action(user, a)]
+        if user.id in owning:
+            own, waiting = by_owner[user.id], pending_by_owner[user.id]
+        else:
+            own = by_institution.get(user.institution_id, [])
+            waiting = pending_by_institution.get(user.institution_id, [])
         if not own and not waiting:
             continue
         plan.add(build(keys[user.id], MessageKind.WEEKLY_DIGEST, user, "weekly_digest",
@@ -219,10 +236,11 @@ def coordinator_summaries(day: date, plan: Plan, now: datetime) -> None:
     last = summary.last_summaries()
     since = {u.id: last.get(u.id) or (now - timedelta(days=7)) for u in users}
     gathered = summary.gather(day, min(since.values()))
+    stale = summary.stale_for(users, gathered)
     for user in users:
         plan.add(build(keys[user.id], MessageKind.COORDINATOR_SUMMARY, user,
-                       "coordinator_summary", day=day,
-                       **summary.for_coordinator(user, gathered, since[user.id])))
+                       "coordinator_summary", day=day, **summary.for_coordinator(
+                           user, gathered, since[user.id], stale[user.id])))
 
 
 def plan_reminders(day: date, now: datetime, *, digests: bool = False,

@@ -39,7 +39,7 @@ from tracker.models import (
     UpdateKind,
     User,
 )
-from tracker.scopes import in_scope
+from tracker.scopes import covers, in_scope
 
 # Each event of the updates lists this many actions, then "and N more".
 PER_EVENT = 5
@@ -101,7 +101,8 @@ class Gathered:
     extensions: list[ExtensionRequest] = field(default_factory=list)
     overdue: list[Action] = field(default_factory=list)
     ownerless: list[Action] = field(default_factory=list)
-    stale: list[Action] = field(default_factory=list)
+    # Stale actions can be many: (id, event id, lead institution id), oldest news first.
+    stale: list[tuple[int, int, int]] = field(default_factory=list)
 
 
 def last_summaries() -> dict[int, datetime]:
@@ -150,8 +151,10 @@ def gather(day: date, earliest: datetime) -> Gathered:
             _actions().join(User, User.id == Action.owner_id)
             .where(awaits_owner_clause(), ~User.active | paused)
             .order_by(Action.deadline, Action.id))),
-        stale=list(db.session.scalars(
-            _actions().where(stale_clause(day)).order_by(Action.last_news_on, Action.id))),
+        stale=[tuple(row) for row in db.session.execute(
+            select(Action.id, Recommendation.event_id, Action.lead_institution_id)
+            .join(Recommendation, Recommendation.id == Action.recommendation_id)
+            .where(stale_clause(day)).order_by(Action.last_news_on, Action.id))],
     )
 
 
@@ -159,8 +162,21 @@ def _listed(items: list, limit: int = LISTED) -> dict:
     return {"items": items[:limit], "more": max(0, len(items) - limit), "count": len(items)}
 
 
-def for_coordinator(user: User, gathered: Gathered, since: datetime) -> dict:
-    """Return the context of `user`'s summary: what is in their scope, news after `since`."""
+def stale_for(users: list[User], gathered: Gathered) -> dict[int, dict]:
+    """Return each user's stale section: the first actions in their scope, and the count
+    (the listed ones loaded in one query)."""
+    ids = {user.id: [action_id for action_id, event_id, institution_id in gathered.stale
+                     if covers(user, event_id, institution_id)] for user in users}
+    listed = sorted({i for found in ids.values() for i in found[:LISTED]})
+    actions = {a.id: a for a in db.session.scalars(_actions().where(Action.id.in_(listed)))}
+    return {user_id: {"items": [actions[i] for i in found[:LISTED]],
+                      "more": max(0, len(found) - LISTED), "count": len(found)}
+            for user_id, found in ids.items()}
+
+
+def for_coordinator(user: User, gathered: Gathered, since: datetime, stale: dict) -> dict:
+    """Return the context of `user`'s summary: what is in their scope, news after `since`,
+    and their `stale` section (from `stale_for`)."""
     news: dict[int, ActionNews] = {}
     for update, n_evidence, n_values in gathered.updates:
         if update.created_at <= since or not in_scope(user, update.action):
@@ -187,6 +203,6 @@ def for_coordinator(user: User, gathered: Gathered, since: datetime) -> dict:
         "overdue": _listed([a for a in mine(gathered.overdue)
                             if a.deadline >= since.date()]),
         "ownerless": _listed(mine(gathered.ownerless)),
-        "stale": _listed(mine(gathered.stale)),
+        "stale": stale,
         "stale_days": current_app.config["STALE_AFTER_DAYS"],
     }
