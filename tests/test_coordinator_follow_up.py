@@ -273,3 +273,28 @@ def test_the_daily_email_waits_for_the_hour_its_recipient_chose(
                              tick=False):
         assert runner.invoke(args=["reminders", "deliver"]).exit_code == 0
     assert [m["To"] for m in smtp.messages] == [owner.email]
+
+
+def test_a_scoped_coordinators_summary_holds_only_the_actions_in_scope(
+        runner, smtp, make_user, make_action, make_event, make_recommendation):
+    everyone = make_user(Role.COORDINATOR, locale="en", email="all@onm.example")
+    scoped = make_user(Role.COORDINATOR, locale="en", email="event@onm.example")
+    owner = make_user(Role.FOCAL_POINT, locale="en")
+    workshop, forum = make_event(title="Workshop"), make_event(title="Forum")
+    mine = make_action(owner=owner, title="In the workshop", deadline=MONDAY + timedelta(days=60),
+                       recommendation=make_recommendation(event=workshop))
+    other = make_action(owner=owner, title="In the forum", deadline=MONDAY + timedelta(days=60),
+                        recommendation=make_recommendation(event=forum))
+    scoped.scope_events = [workshop]
+    db.session.commit()
+    for action in (mine, other):
+        update(owner, action, MONDAY - timedelta(days=2), status=Status.IN_PROGRESS,
+               progress=25, comment="Started.")
+    clear_outbox()
+    plan(runner, MONDAY)
+    deliver(runner, MONDAY)
+    assert "In the workshop" in email_to(smtp, everyone)
+    assert "In the forum" in email_to(smtp, everyone)
+    text = email_to(smtp, scoped)
+    assert "This summary covers the events and institutions you follow." in text
+    assert "In the workshop" in text and "In the forum" not in text
