@@ -19,11 +19,15 @@ preload_app = True
 
 
 def when_ready(server):
-    """Compile every template in the master, once, so that the workers share them too."""
+    """Compile every template and render the main pages in the master, once, so that the
+    workers share what they build (tracker/warmup.py) instead of each making its own."""
+    from tracker.warmup import warm
+
     app = server.app.wsgi()
     with app.app_context():
         for name in app.jinja_env.list_templates(extensions=("html", "txt")):
             app.jinja_env.get_template(name)
+    warm(app)
 
 
 def pre_fork(server, worker):

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tracker.extensions import db  # noqa: E402
+from tracker.extensions import attach_migrations, db  # noqa: E402
 from tracker.models import (  # noqa: E402
     Action,
     ActionUpdate,
@@ -130,6 +130,7 @@ def prepare(url: str):
         engine.dispose()
     app = create_app({"TRACKER_ENV": "testing", "SECRET_KEY": "bench-secret-key-0123456789",
                       "SQLALCHEMY_DATABASE_URI": url})
+    attach_migrations(app)
     with app.app_context():
         upgrade()
     return app

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tracker import create_app  # noqa: E402
-from tracker.extensions import db  # noqa: E402
+from tracker.extensions import attach_migrations, db  # noqa: E402
 from tracker.models import (  # noqa: E402
     Action,
     Event,
@@ -111,6 +111,7 @@ def main() -> None:
         engine.dispose()
     app = create_app({"TRACKER_ENV": "testing", "SECRET_KEY": "bench-secret-key-0123456789",
                       "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(workdir)})
+    attach_migrations(app)
     with app.app_context():
         upgrade()
         today = date.today()
@@ -123,23 +124,41 @@ def main() -> None:
         db.session.commit()
 
         from tracker.reminders import jobs
+        from tracker.workdays.services import working_day
 
-        # The first planning after the cycles are set asks every action already a cycle
-        # late at once; the daily figure below is that of a following day.
+        # Two working days in a row (reminders go out on working days only, and a day
+        # after a closed one also plans the closed days), the first one's figures apart:
+        # the first planning after the cycles are set asks every action already a cycle
+        # late at once.
+        first = today
+        while not (working_day(first) and working_day(first + timedelta(days=1))):
+            first += timedelta(days=1)
         started = time.perf_counter()
-        result = jobs.plan(today - timedelta(days=1), digests=False, summaries=False)
-        print(f"plan (first day with cycles, {today - timedelta(days=1)}): {len(result.rows)} "
+        result = jobs.plan(first, digests=False, summaries=False)
+        print(f"plan (first day with cycles, {first}): {len(result.rows)} "
               f"emails in {time.perf_counter() - started:.2f} s {result.counts()}")
 
-        for label, day in (("today", today), ("monday", today + timedelta(
-                days=(7 - today.weekday()) % 7 or 7))):
+        monday = first + timedelta(days=7 - first.weekday())
+        while not working_day(monday):
+            monday += timedelta(days=1)
+        for label, day in (("a day", first + timedelta(days=1)), ("monday", monday)):
+            # As if the days between had been planned: one day's planning is measured.
+            jobs.record_planned(day - timedelta(days=1))
             started = time.perf_counter()
-            result = jobs.plan(day, digests=label == "monday", summaries=label == "monday")
+            result = jobs.plan(day, digests=label == "monday", summaries=label == "monday",
+                               then_compose=False)
             elapsed = time.perf_counter() - started
-            print(f"plan ({label}, {day}): {len(result.rows)} emails planned over "
+            print(f"plan ({label}, {day}): {len(result.rows)} items planned over "
                   f"{args.actions} actions in {elapsed:.2f} s {result.counts()}")
+            started = time.perf_counter()
+            emails = jobs.compose(day)
+            elapsed = time.perf_counter() - started
+            items = sum(result.inserted.values())
+            print(f"daily emails ({label}): {items} items gathered into {emails} emails in "
+                  f"{elapsed:.2f} s: the consolidation saves {items - emails} emails that "
+                  f"day ({items / max(emails, 1):.1f} items an email)")
         started = time.perf_counter()
-        result = jobs.plan(today)
+        result = jobs.plan(monday)
         print(f"plan again (nothing new): {len(result.rows)} emails in "
               f"{time.perf_counter() - started:.2f} s")
 

@@ -25,7 +25,7 @@ import flask_migrate  # noqa: E402
 from sqlalchemy import text as sql  # noqa: E402
 
 from tracker import create_app  # noqa: E402
-from tracker.extensions import db  # noqa: E402
+from tracker.extensions import attach_migrations, db  # noqa: E402
 from tracker.importing.parser import find_drafts  # noqa: E402
 from tracker.importing.similar import similar_to  # noqa: E402
 from tracker.models import Event, Recommendation  # noqa: E402
@@ -47,6 +47,7 @@ def main() -> None:
     args = parser.parse_args()
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "TESTING": True,
                       "SECRET_KEY": "bench-" + "x" * 40})
+    attach_migrations(app)
     rng = random.Random(16)
     with app.app_context():
         if args.database_url.startswith("sqlite"):

@@ -20,7 +20,7 @@ from tracker.actions.services import create_action
 from tracker.admin.services import create_user, save_institution
 from tracker.config import normalise_database_url
 from tracker.events.services import create_event, create_recommendation
-from tracker.extensions import db
+from tracker.extensions import attach_migrations, db
 from tracker.models import Institution, Role, User
 
 PASSWORD = "correct horse battery"
@@ -71,6 +71,7 @@ def database_url(tmp_path_factory) -> Iterator[str]:
 def reference_rows(database_url, tmp_path_factory) -> dict[str, list[dict]]:
     """Migrate the database once and keep the rows the migrations load."""
     app = create_app(_test_config(database_url, tmp_path_factory.mktemp("inst")))
+    attach_migrations(app)
     with app.app_context():
         upgrade()
         snapshot = {

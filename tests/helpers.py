@@ -133,9 +133,10 @@ def deliver(runner, day: date):
 
 
 def each_email_at_once(app) -> None:
-    """Send every reminder as an email of its own, on every day of the week.
+    """Send every reminder as an email of its own, on every day of the week and of the
+    year (no weekend, no public holiday).
 
     For the tests of each reminder's rules and wording; the daily email that gathers them
     and the working days have tests of their own (test_reminders_daily.py).
     """
-    app.config.update(MAIL_DAILY_KINDS=(), WEEKEND_DAYS=())
+    app.config.update(MAIL_DAILY_KINDS=(), WEEKEND_DAYS=(), HOLIDAY_COUNTRY="")

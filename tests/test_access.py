@@ -17,7 +17,7 @@ from tracker.evidence.storage import CheckedFile, remove
 from tracker.extensions import db
 from tracker.importing.services import keep_source
 from tracker.indicators.services import add_indicator
-from tracker.models import Evidence, Role, Status
+from tracker.models import Evidence, HoldReason, InboundReply, ReplyStatus, Role, Status
 
 # Who may use each endpoint: public, any logged-in user, those allowed to update the
 # action, coordinators and admins (manager), or admins only.
@@ -38,6 +38,8 @@ ACCESS = {
     "actions.update": "updater",
     "review.queue": "manager",
     "review.decide": "manager",
+    "review.validate_selected": "manager",
+    "review.decide_cancellation": "manager",
     "review.request_extension": "updater",
     "review.decide_extension": "manager",
     "evidence.download": "login",
@@ -49,6 +51,8 @@ ACCESS = {
     "reminders.outbox_message": "admin",
     "reminders.retry": "admin",
     "reminders.schedule": "admin",
+    "workdays.closed_days": "admin",
+    "workdays.remove": "admin",
     "actions.create": "manager",
     "actions.edit": "manager",
     "dashboard.index": "login",
@@ -69,6 +73,10 @@ ACCESS = {
     "admin.edit_theme": "admin",
     "reports.event": "login",
     "reports.event_pdf": "login",
+    "reports.meeting": "login",
+    "reports.meeting_file": "login",
+    "reports.gcm": "login",
+    "reports.gcm_file": "login",
     "profile.index": "login",
     "profile.create_calendar_link": "login",
     "profile.revoke_calendar_link": "login",
@@ -88,7 +96,9 @@ ACCESS = {
     "api.create_update": "bearer",
     "api_docs.openapi_json": "public",
     "api_docs.docs": "public",
+    "public.index": "public",
     "public.event": "public",
+    "public.gcm": "public",
     "public.visibility": "manager",
     "importing.upload": "manager",
     "importing.accept": "manager",
@@ -106,6 +116,10 @@ ACCESS = {
     "indicators.delete": "manager",
     # The world's indicator is its recommendation's: the focal points of its actions record.
     "indicators.record": "updater",
+    "replies.held": "manager",
+    "replies.show": "manager",
+    "replies.assign": "manager",
+    "replies.refuse": "manager",
 }
 
 ALLOWED = {
@@ -144,6 +158,11 @@ def world(make_user, make_action, make_institution):
                            CheckedFile("rapport.txt", "text/plain", "txt", b"Rapport"))
     written.append(document.stored_name)
     db.session.commit()
+    reply = InboundReply(message_key="<reply@onm.example>", status=ReplyStatus.HELD,
+                         reason=HoldReason.NO_REFERENCE, subject="Re: rappel",
+                         body="Terminé.", action_id=action.id)
+    db.session.add(reply)
+    db.session.commit()
     evidence_id = db.session.scalar(select(Evidence.id))
     admin = make_user(Role.ADMIN)
     users = {
@@ -168,7 +187,9 @@ def world(make_user, make_action, make_institution):
         "token": "not-a-valid-token",
         "token_id": 1,
         "message_id": 1,
+        "reply_id": reply.id,
         "job_id": 1,
+        "day_id": 1,
         "filename": "tracker.css",
     }
     yield users, ids

@@ -263,7 +263,14 @@ def test_recommendation_progress_is_the_mean_of_its_actions_not_cancelled(
     auth.login(owner)
     _update(client, actions[0], status="in_progress", progress="50")
     _update(client, actions[1], status="completed", progress="100")
-    _update(client, actions[2], status="cancelled", progress="10")
+    # The owner proposes to cancel the third; a coordinator accepts.
+    _update(client, actions[2], status="cancelled", progress="10", comment="Sans objet.")
+    db.session.refresh(actions[2])
+    assert actions[2].status == Status.PENDING_CANCELLATION
+    auth.logout()
+    auth.login(make_user(Role.COORDINATOR))
+    assert client.post(f"/actions/{actions[2].id}/cancellation", data={
+        "decision": "accept", "version": actions[2].version}).status_code == 302
     page = client.get(f"/recommendations/{recommendation.id}").get_data(as_text=True)
     assert 'value="75"' in page  # (50 + 100) / 2; the cancelled action does not count
 

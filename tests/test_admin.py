@@ -288,3 +288,51 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client):
 
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
+
+
+@pytest.fixture
+def outbox_rows():
+    from tracker.models import MessageKind, MessageStatus, OutboxMessage
+
+    db.session.add_all([
+        OutboxMessage(key="words-1", kind=MessageKind.OVERDUE, to_email="amel@onm.tn",
+                      cc=["karim@onm.tn"], subject="Actions en retard",
+                      status=MessageStatus.FAILED, attempts=3, last_error="550 No such user"),
+        OutboxMessage(key="words-2", kind=MessageKind.NOTIFICATION, to_email="amel@onm.tn",
+                      subject="Une action a changé", locale="ar"),
+    ])
+    db.session.commit()
+    return db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+
+
+ENGLISH_ADMIN_WORDS = ["Waiting to be sent", "Being sent", "Failed", "pending", "failed",
+                       "Overdue actions", "Notifications of changes", "deliver", "digest",
+                       "Plan the", "Send the emails", ">cc ", ">Cc<", "attempts"]
+
+
+@pytest.mark.parametrize("locale, words", [
+    ("fr", ["En attente d'envoi", "Échec", "Actions en retard", "Copie à", "3 tentatives",
+            '<span lang="ar">العربية</span>', "Envoyer les courriels de la boîte d'envoi"]),
+    ("ar", ["في انتظار الإرسال", "فشل", "نسخة إلى", "3 محاولات",
+            "إرسال رسائل صندوق الصادر"]),
+])
+def test_the_outbox_and_schedule_speak_the_admins_language(
+        client, auth, make_user, outbox_rows, locale, words):
+    failed, notification = outbox_rows
+    assert auth.login(make_user(Role.ADMIN, locale=locale)).status_code == 302
+    text = " ".join(page_text(client.get(path)) for path in (
+        "/admin/outbox", f"/admin/outbox/{failed.id}", f"/admin/outbox/{notification.id}",
+        "/admin/schedule"))
+    html = "".join(client.get(path).get_data(as_text=True) for path in (
+        "/admin/outbox", f"/admin/outbox/{failed.id}", "/admin/schedule"))
+    for word in words:
+        assert word in text, word
+    # Status values stay in links (?status=failed), never as words on the page.
+    shown = re.sub(r'href="[^"]*"', "", html)
+    assert [word for word in ENGLISH_ADMIN_WORDS if word in shown] == []
+
+
+def test_every_scheduled_job_is_named_for_the_schedule_page():
+    from tracker.reminders.scheduler import JOB_LABELS, JOBS
+
+    assert set(JOB_LABELS) == set(JOBS)

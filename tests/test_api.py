@@ -739,3 +739,17 @@ def test_absolute_urls_are_on_the_configured_address_whatever_the_host_header(
     assert assert_problem(response, 409)["type"] == f"{WEB}/api/v1/docs#problem-stale-version"
     docs = client.get("/api/v1/docs", headers=hostile).get_data(as_text=True)
     assert f"{WEB}/api/v1" in docs and "evil.example" not in docs
+
+
+def test_through_the_api_blocking_needs_a_reason_and_a_focal_points_cancel_is_a_proposal(
+        client, make_user, make_action, make_token):
+    focal = make_user(Role.FOCAL_POINT)
+    action = make_action(owner=focal)
+    secret = make_token(focal)
+    body = assert_problem(post_update(client, secret, action.id, status="blocked",
+                                      progress=10, version=action.version), 422)
+    assert "Say what blocks the action" in json.dumps(body)
+    assert db.session.get(Action, action.id).status == Status.NOT_STARTED
+    assert post_update(client, secret, action.id, status="cancelled", progress=10,
+                       comment="Sans objet.", version=action.version).status_code == 201
+    assert db.session.get(Action, action.id).status == Status.PENDING_CANCELLATION

@@ -26,7 +26,7 @@ from tracker.api import tokens
 from tracker.api.bodies import MAX_DEPTH
 from tracker.extensions import db
 from tracker.indicators import services as indicator_services
-from tracker.models import Recommendation, Role
+from tracker.models import HoldReason, InboundReply, Recommendation, ReplyStatus, Role
 
 # Refused by the text rule before anything else reads them, in any field or parameter:
 # sent to all fields of a form (all parameters of a page) at once, to bound the run.
@@ -107,13 +107,16 @@ def world(app, make_action, make_user):
                                          action.deadline + timedelta(days=30),
                                          "Attente des données.", date.today())
     token, _secret = tokens.create_token(admin, admin, "fuzz")
+    reply = InboundReply(message_key="<fuzz@onm.example>", status=ReplyStatus.HELD,
+                         reason=HoldReason.NO_REFERENCE, subject="Re: rappel", body="Fait.")
+    db.session.add(reply)
     db.session.commit()
     return {"admin": admin, "action_id": action.id, "recommendation_id": recommendation.id,
             "event_id": recommendation.event_id, "user_id": action.owner_id,
             "institution_id": action.lead_institution_id, "theme_id": 1,
             "indicator_id": indicator.id, "request_id": extension.id, "token_id": token.id,
-            "message_id": 1, "evidence_id": 1, "job_id": 1, "document_id": 1, "token": "x",
-            "fmt": "csv", "filename": "x"}
+            "message_id": 1, "reply_id": reply.id, "evidence_id": 1, "job_id": 1,
+            "day_id": 1, "document_id": 1, "token": "x", "fmt": "csv", "filename": "x"}
 
 
 def _url(rule, world: dict) -> str:
@@ -335,3 +338,47 @@ def test_two_coordinators_adding_the_same_number_at_once_get_the_forms_refusal(
             in field_errors(refused, "number"))
     assert db.session.scalar(select(func.count()).select_from(Recommendation).where(
         Recommendation.number == "42")) == 1
+
+
+def test_two_coordinators_linking_the_same_recommendations_at_once_get_already_linked(
+        app, make_user, make_event, make_recommendation):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("needs concurrent writers; CI runs it on PostgreSQL")
+    from sqlalchemy import event as sa_event
+
+    from tracker.models import RecommendationLink
+
+    earlier = make_recommendation(make_event("Atelier AMEM", date=date(2022, 7, 27)))
+    later = make_recommendation(make_event("Anniversaire de l'ONM", date=date(2024, 1, 1)))
+    clients = []
+    for user in [make_user(Role.COORDINATOR) for _ in range(2)]:
+        client = app.test_client()
+        client.post("/login", data={"email": user.email, "password": PASSWORD})
+        clients.append(client)
+    # Both requests pass the "already linked?" check before either inserts.
+    both_checked = threading.Barrier(2, timeout=10)
+
+    def hold(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("INSERT INTO recommendation_link "):
+            both_checked.wait()
+
+    def link(i: int) -> None:
+        with app.app_context():
+            responses[i] = clients[i].post(f"/recommendations/{later.id}/links",
+                                           data={"earlier": earlier.id})
+
+    sa_event.listen(db.engine, "before_cursor_execute", hold)
+    responses = {}
+    try:
+        threads = [threading.Thread(target=link, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", hold)
+
+    assert sorted(r.status_code for r in responses.values()) == [302, 422]
+    refused = next(r for r in responses.values() if r.status_code == 422)
+    assert "already linked" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(RecommendationLink)) == 1

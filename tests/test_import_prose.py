@@ -98,3 +98,10 @@ def test_pdf_page_numbers_headers_and_hyphens_are_taken_out():
         "Développer des indicateurs propres au contexte tunisien et les publier chaque année "
         "avec l'INS",
         "Former les journalistes au traitement de la migration"]
+
+
+def test_a_connective_opening_the_sentence_is_no_part_of_the_title():
+    drafts = find_drafts(
+        "A cet égard, il est nécessaire de renforcer la coordination entre les ministères.\n")
+    assert [d["title"] for d in drafts] == [
+        "Il est nécessaire de renforcer la coordination entre les ministères"]

@@ -60,3 +60,19 @@ def test_a_page_with_its_css_and_js_stays_under_the_budget(client, auth, busy_ac
     sizes = page_weight(client, path.format(action=action.id))
     assert any(name.endswith(".css") for name in sizes)
     assert sum(sizes.values()) <= BUDGET, sizes
+
+
+def test_a_form_with_pickers_stays_under_the_budget_and_only_it_loads_them(
+        client, auth, busy_action, make_user):
+    """The picker's script and styles (Tom Select, some 20 KB gzipped) come with the forms
+    that have a multiple select, and with no other page."""
+    focal, action = busy_action
+    auth.login(make_user(Role.COORDINATOR))
+    for path in (f"/actions/{action.id}/edit",
+                 f"/recommendations/{action.recommendation_id}/edit"):
+        sizes = page_weight(client, path)
+        assert any("tom-select" in name for name in sizes), path
+        assert any(name.endswith("/picker.js") for name in sizes), path
+        assert sum(sizes.values()) <= BUDGET, sizes
+    for path in (f"/actions/{action.id}", "/actions", "/dashboard"):
+        assert not any("tom-select" in name for name in page_weight(client, path)), path

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import html
+from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from tests.conftest import count_queries
 from tracker.actions.services import Change, record_update
 from tracker.extensions import db
-from tracker.models import AuditEntry, Event, Role, Status
+from tracker.models import ActionUpdate, AuditEntry, Event, GcmObjective, Role, Status
 
 
 @pytest.fixture
@@ -97,3 +99,88 @@ def test_public_page_shows_progress_without_personal_data(client, auth, make_use
                     "Commentaire interne à ne pas publier"):
         assert private not in page
     assert f"/actions/{workshop['action'].id}" not in page  # no way into the private pages
+
+
+@pytest.fixture
+def portal(make_event, make_recommendation, make_action, make_user, make_institution,
+           workshop):
+    """The workshop made public with its news a month old, and a private event beside it."""
+    event = workshop["event"]
+    event.is_public = True
+    recommendation = workshop["action"].recommendation
+    recommendation.gcm_objectives = [db.session.get(GcmObjective, 3)]
+    news_day = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
+    db.session.execute(update(ActionUpdate).values(created_at=news_day))
+    workshop["action"].deadline = date(2020, 6, 30)  # long past: overdue
+    hidden = make_event("Réunion interne du comité", date=date(2025, 1, 1))
+    secret = make_recommendation(event=hidden, number="9", title="Recommandation confidentielle",
+                                 gcm_objectives=[db.session.get(GcmObjective, 3)])
+    make_action(recommendation=secret, title="Action confidentielle")
+    db.session.commit()
+    return {**workshop, "news_day": news_day.date()}
+
+
+def private_data(workshop) -> tuple[str, ...]:
+    owner = workshop["owner"]
+    return (owner.name, owner.email, "Hela", "@example.org",
+            "Commentaire interne à ne pas publier", "Réunion interne du comité",
+            "Recommandation confidentielle", "Action confidentielle")
+
+
+def test_the_portal_lists_the_public_events_only(client, portal):
+    response = client.get("/public")
+    assert response.status_code == 200
+    page = html.unescape(response.get_data(as_text=True))
+    assert f'href="/public/events/{portal["event"].id}"' in page
+    assert "Atelier national de l'ONM" in page and "Tunis" in page
+    row = page[page.index("Atelier national de l'ONM"):page.index("</tr>",
+                                                                   page.index("Atelier"))]
+    assert "60%" in row  # the mean progress of its actions
+    assert 'datetime="2026-01-15"' in row  # the latest news
+    for private in private_data(portal):
+        assert private not in page
+
+
+def test_a_public_event_shows_deadlines_status_and_latest_news(client, portal):
+    page = html.unescape(client.get(f"/public/events/{portal['event'].id}")
+                         .get_data(as_text=True))
+    row = page[page.index("Organiser deux sessions de formation"):]
+    row = row[:row.index("</tr>")]
+    assert 'datetime="2020-06-30"' in row and "Overdue" in row  # the deadline, passed
+    assert "In progress" in row and "60%" in row
+    assert 'datetime="2026-01-15"' in row  # the day of the latest news
+    for private in private_data(portal):
+        assert private not in page
+    assert 'href="/public"' in page and 'href="/public/gcm"' in page
+
+
+def test_the_gcm_view_shows_public_recommendations_by_objective(client, portal):
+    response = client.get("/public/gcm")
+    assert response.status_code == 200
+    page = html.unescape(response.get_data(as_text=True))
+    section = page[page.index("3. Information provision"):]
+    assert "3. Former les journalistes" in section and "60%" in section
+    assert f'href="/public/events/{portal["event"].id}"' in section
+    for private in private_data(portal):
+        assert private not in page
+
+
+def test_the_public_pages_need_no_account_and_run_a_constant_number_of_queries(
+        client, portal, make_action, make_recommendation):
+    urls = ["/public", f"/public/events/{portal['event'].id}", "/public/gcm"]
+
+    def queries() -> list[int]:
+        counts = []
+        for url in urls:
+            with count_queries() as statements:
+                assert client.get(url).status_code == 200
+            counts.append(len(statements))
+        return counts
+
+    few = queries()
+    for i in range(10):
+        recommendation = make_recommendation(
+            event=portal["event"], number=f"R{i}", title=f"Recommandation {i}",
+            gcm_objectives=[db.session.get(GcmObjective, 1 + i % 3)])
+        make_action(recommendation=recommendation, title=f"Action publique {i}")
+    assert queries() == few

@@ -48,7 +48,7 @@ def test_two_schedulers_at_once_send_each_reminder_once(
            "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port),
            "MAIL_DEFAULT_SENDER": "suivi@tracker.test",
            "TRACKER_SCHEDULE_DIGEST": "0 8 1 1 *", "TRACKER_SCHEDULE_SUMMARY": "0 8 1 1 *",
-           "TRACKER_WEEKEND_DAYS": "",
+           "TRACKER_WEEKEND_DAYS": "", "TRACKER_HOLIDAY_COUNTRY": "",
            "TRACKER_DAILY_KINDS": "deadline_approaching" if daily else ""}
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "reminders", "run"]
     processes = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,

@@ -70,8 +70,8 @@ def test_report_opens_with_a_summary_of_the_event(client, auth, make_user, meeti
     assert "Overdue 1" in summary
     assert f"Situation on {format_date(clock.today(), 'd MMM y', locale='en')}" in text
     counts = text[text.index("Actions by status"):]
-    assert "Not started In progress Pending validation Completed Blocked Cancelled 1 1 0 1 0 1" \
-        in counts
+    assert ("Not started In progress Pending validation Completed Blocked Cancelled "
+            "Cancellation proposed 1 1 0 1 0 1 0") in counts
 
 
 def test_report_lists_each_recommendation_with_its_progress_and_actions(

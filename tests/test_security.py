@@ -129,7 +129,7 @@ def test_every_post_route_rejects_a_missing_or_forged_csrf_token(
               "event_id": action.recommendation.event_id, "user_id": action.owner_id,
               "institution_id": action.lead_institution_id, "theme_id": 1, "request_id": 1,
               "message_id": 1, "evidence_id": 1, "token": "x", "token_id": 1,
-              "indicator_id": 1}
+              "indicator_id": 1, "reply_id": 1}
     exempt = {"reminders.unsubscribe"}  # authenticated by its signed token (one-click)
     checked = 0
     for rule in _post_routes(app):

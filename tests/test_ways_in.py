@@ -1,7 +1,8 @@
-"""The four ways of recording news on an action do the same thing.
+"""The five ways of recording news on an action do the same thing.
 
-The web form, the API, a one-click email link and a spreadsheet import all end in the
-same history row, the same emails queued and the same refusals. Each scenario states its
+The web form, the API, a one-click email link, a spreadsheet import and a reply by email
+all end in the same history row, the same emails queued and the same refusals (a reply
+the rules refuse is held for a coordinator). Each scenario states its
 expected outcome once, and every way in must produce it.
 """
 
@@ -11,18 +12,31 @@ import csv
 import io
 import re
 from datetime import date, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
 
-from tracker.actions.services import Change, record_update
+from tracker.actions.services import Change, NotAllowed, record_update
 from tracker.api import tokens
 from tracker.extensions import db
-from tracker.models import Action, ActionUpdate, OutboxMessage, Role, Status
+from tracker.models import (
+    Action,
+    ActionUpdate,
+    MessageKind,
+    MessageStatus,
+    OutboxMessage,
+    ReplyStatus,
+    Role,
+    Status,
+)
 from tracker.reminders import links
+from tracker.replies import reference
+from tracker.replies.services import process_message
 
-WAYS = ["web", "api", "email", "spreadsheet"]
+WAYS = ["web", "api", "email", "spreadsheet", "reply"]
 SHEET_TOKEN_RE = re.compile(r'name="token" type="hidden" value="([^"]+)"')
 COLUMNS = ("event_ref", "recommendation_ref", "recommendation_number", "recommendation_title",
            "action_ref", "action_title", "owner_email", "lead_institution", "deadline",
@@ -84,6 +98,8 @@ def record(way: str, client, auth, user, action: Action, status: Status, progres
         operation = {Status.COMPLETED: "complete", Status.IN_PROGRESS: "start"}[status]
         url = links.action_link(user.id, action.id, operation)
         response = client.post(urlsplit(url).path, data={"comment": comment})
+    elif way == "reply":
+        return reply(user, action, status, progress, comment)
     else:
         auth.login(user)
         preview = client.post("/spreadsheets/import", data={
@@ -93,6 +109,29 @@ def record(way: str, client, auth, user, action: Action, status: Status, progres
         token = SHEET_TOKEN_RE.search(preview.get_data(as_text=True)).group(1)
         response = client.post("/spreadsheets/import/confirm", data={"token": token})
     return 200 if response.status_code in (200, 201, 302) else response.status_code
+
+
+def reply(user, action: Action, status: Status, progress: int, comment: str) -> int:
+    """Answer an email the tracker sent `user` about `action`, the status word first."""
+    sent = OutboxMessage(key=f"sent:{user.id}:{action.id}", kind=MessageKind.NOTIFICATION,
+                         recipient=user, action=action, to_email=user.email,
+                         template="notification", status=MessageStatus.SENT)
+    db.session.add(sent)
+    db.session.commit()
+    message = EmailMessage()
+    message["From"] = user.email
+    message["To"] = "suivi@tracker.test"
+    message["Message-ID"] = make_msgid(domain="onm.tn")
+    message["References"] = reference.headers(sent.message_uuid, "suivi@tracker.test")[
+        "References"]
+    word = {Status.COMPLETED: "terminé", Status.IN_PROGRESS: f"en cours {progress} %"}[status]
+    message.set_content(f"{word}\n{comment}")
+    processed = process_message(message.as_bytes())
+    db.session.delete(sent)  # the outcome compares the emails queued by the update
+    db.session.commit()
+    if processed.reply.status == ReplyStatus.RECORDED:
+        return 200
+    return 403 if processed.reply.detail == str(NotAllowed()) else 422
 
 
 def outcome(action: Action, since: int) -> dict:
@@ -130,7 +169,7 @@ def test_a_coordinator_completing_an_action(way, client, auth, world):
     }
 
 
-@pytest.mark.parametrize("way", ["web", "api", "email"])
+@pytest.mark.parametrize("way", ["web", "api", "email", "reply"])
 def test_a_focal_point_reporting_completion_waits_for_validation(way, client, auth, world):
     action, since = world["action"], latest_row(world["action"])
     assert record(way, client, auth, world["owner"], action, Status.COMPLETED, 100,
@@ -144,7 +183,7 @@ def test_a_focal_point_reporting_completion_waits_for_validation(way, client, au
     }
 
 
-@pytest.mark.parametrize("way", ["web", "api", "email"])
+@pytest.mark.parametrize("way", ["web", "api", "email", "reply"])
 def test_a_validated_action_cannot_be_reopened_by_its_focal_point(way, client, auth, world):
     action = world["action"]
     record_update(world["coordinators"][0], action, None,

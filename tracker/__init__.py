@@ -36,10 +36,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from tracker import models  # noqa: F401  (registers the tables)
-    from tracker.extensions import cache, csrf, db, limiter, login_manager, migrate
+    from tracker.extensions import cache, csrf, db, limiter, login_manager
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
@@ -67,13 +66,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from tracker.profile.routes import bp as profile_bp
     from tracker.public.routes import bp as public_bp
     from tracker.reminders.routes import bp as reminders_bp
+    from tracker.replies.routes import bp as replies_bp
     from tracker.reports.routes import bp as reports_bp
     from tracker.review.routes import bp as review_bp
     from tracker.spreadsheets.routes import bp as spreadsheets_bp
+    from tracker.workdays.routes import bp as workdays_bp
 
     for blueprint in (auth_bp, main_bp, events_bp, actions_bp, admin_bp, review_bp,
                       dashboard_bp, exports_bp, reports_bp, profile_bp, public_bp,
-                      evidence_bp, reminders_bp, importing_bp, spreadsheets_bp, indicators_bp):
+                      evidence_bp, reminders_bp, importing_bp, spreadsheets_bp, indicators_bp,
+                      workdays_bp, replies_bp):
         app.register_blueprint(blueprint)
     init_errors(app)
 

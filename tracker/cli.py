@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup
 from sqlalchemy import select
+from werkzeug.utils import import_string
 
 from tracker.admin.services import AccountError, create_user
 from tracker.config import LOCALES
-from tracker.extensions import db
+from tracker.extensions import attach_migrations, db
 from tracker.models import Institution, Role
 
 
@@ -72,20 +76,48 @@ def load_demo_command() -> None:
         click.echo(f"  {account['role']:<12} {account['email']:<32} {account['password']}")
 
 
+# Commands imported only when one of them runs (or `flask --help` lists them): the web
+# workers build the same app and would otherwise load Alembic, APScheduler and the backup
+# and import code for nothing.
+def _migration_commands(app: Flask) -> click.Command:
+    attach_migrations(app)
+    return app.cli.commands["db"]
+
+
+def _imported(path: str) -> Callable[[Flask], click.Command]:
+    return lambda app: import_string(path)
+
+
+LAZY_COMMANDS: dict[str, Callable[[Flask], click.Command]] = {
+    "db": _migration_commands,
+    "import-report": _imported("tracker.importing.cli:import_report_command"),
+    "reminders": _imported("tracker.reminders.cli:reminders"),
+    "scheduler": _imported("tracker.reminders.cli:scheduler_command"),
+    "jobs": _imported("tracker.jobs.cli:jobs"),
+    "backup": _imported("tracker.backup.cli:backup"),
+    "replies": _imported("tracker.replies.cli:replies"),
+}
+
+
+class LazyAppGroup(AppGroup):
+    """The app's command group: commands of `lazy` are loaded when first run or listed."""
+
+    def __init__(self, app: Flask, lazy: dict[str, Callable[[Flask], click.Command]]) -> None:
+        super().__init__(app.name)
+        self.app = app
+        self.lazy = lazy
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy and name not in self.commands:
+            self.add_command(self.lazy[name](self.app), name)
+        return super().get_command(ctx, name)
+
+
 def init_app(app: Flask) -> None:
     """Register the tracker's commands."""
+    app.cli = LazyAppGroup(app, LAZY_COMMANDS)
     app.cli.add_command(create_user_command)
     app.cli.add_command(load_demo_command)
-    from tracker.importing.cli import import_report_command
-
-    app.cli.add_command(import_report_command)
-    from tracker.reminders.cli import reminders, scheduler_command
-
-    app.cli.add_command(reminders)
-    app.cli.add_command(scheduler_command)
-    from tracker.jobs.cli import jobs
-
-    app.cli.add_command(jobs)
-    from tracker.backup.cli import backup
-
-    app.cli.add_command(backup)

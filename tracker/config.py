@@ -63,6 +63,16 @@ def from_environment(instance_path: str, environ: Mapping[str, str] = os.environ
         "MAIL_USERNAME": environ.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": environ.get("MAIL_PASSWORD", ""),
         "MAIL_DEFAULT_SENDER": environ.get("MAIL_DEFAULT_SENDER", "suivi@tracker.local"),
+        # Replies to the tracker's emails. MAIL_REPLY_ADDRESS (e.g. replies@tracker.example)
+        # makes emails answer to replies+<signed reference>@ that domain; the mailbox the
+        # replies land in is read over IMAP when MAIL_IMAP_HOST is set (tracker/replies).
+        "MAIL_REPLY_ADDRESS": environ.get("MAIL_REPLY_ADDRESS", ""),
+        "MAIL_IMAP_HOST": environ.get("MAIL_IMAP_HOST", ""),
+        "MAIL_IMAP_PORT": int(environ.get("MAIL_IMAP_PORT", "993")),
+        "MAIL_IMAP_USER": environ.get("MAIL_IMAP_USER", ""),
+        "MAIL_IMAP_PASSWORD": environ.get("MAIL_IMAP_PASSWORD", ""),
+        "MAIL_IMAP_FOLDER": environ.get("MAIL_IMAP_FOLDER", "INBOX"),
+        "MAIL_IMAP_SSL": _bool(environ.get("MAIL_IMAP_SSL"), True),
         "MAIL_MAX_ATTEMPTS": int(environ.get("MAIL_MAX_ATTEMPTS", "8")),
         "MAIL_RETRY_BASE_SECONDS": int(environ.get("MAIL_RETRY_BASE_SECONDS", "60")),
         # A delivery run's hold on the emails it claimed, renewed while it works: after a
@@ -81,6 +91,10 @@ def from_environment(instance_path: str, environ: Mapping[str, str] = os.environ
         "WEEKEND_DAYS": tuple(
             int(n) for n in environ.get("TRACKER_WEEKEND_DAYS", "5,6").split(",")
             if n.strip()),
+        # Public holidays, as the `holidays` library knows them for this country (ISO
+        # 3166 code; empty for none): no reminder goes out on them either. Tunisia's
+        # Islamic holidays are the library's estimates, a day off at times.
+        "HOLIDAY_COUNTRY": environ.get("TRACKER_HOLIDAY_COUNTRY", "TN").strip().upper(),
         "REMINDER_OFFSETS": tuple(
             int(n) for n in environ.get("TRACKER_REMINDER_OFFSETS", "14,7,1").split(",")
             if n.strip()),
@@ -106,6 +120,7 @@ def from_environment(instance_path: str, environ: Mapping[str, str] = os.environ
         "SCHEDULE_DELIVER": environ.get("TRACKER_SCHEDULE_DELIVER", "*/5 * * * *"),
         "SCHEDULE_DIGEST": environ.get("TRACKER_SCHEDULE_DIGEST", "0 8 * * mon"),
         "SCHEDULE_SUMMARY": environ.get("TRACKER_SCHEDULE_SUMMARY", "30 8 * * mon"),
+        "SCHEDULE_REPLIES": environ.get("TRACKER_SCHEDULE_REPLIES", "*/5 * * * *"),
         # Queued jobs (large imports): how often the scheduler process looks at the queue, and
         # how long a job's worker may stay silent before the job is taken for abandoned.
         "JOBS_POLL_SECONDS": int(environ.get("TRACKER_JOBS_POLL_SECONDS", "3")),
@@ -174,6 +189,13 @@ def check(config: dict) -> None:
     env = config.get("TRACKER_ENV", "production")
     if env not in ENVIRONMENTS:
         raise ConfigError(f"TRACKER_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}.")
+    country = config.get("HOLIDAY_COUNTRY") or ""
+    if country:
+        from holidays import list_supported_countries
+
+        if country not in list_supported_countries():
+            raise ConfigError(f"TRACKER_HOLIDAY_COUNTRY {country!r} is not a country the "
+                              "holidays library knows (an ISO 3166 code such as TN).")
     if env == "production":
         key = config.get("SECRET_KEY") or ""
         if not key or key == DEV_SECRET_KEY or len(key) < 16:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from flask import Flask
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -30,7 +32,6 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
@@ -39,3 +40,19 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 # Short-lived computed figures (the dashboard's); CACHE_TYPE and CACHE_REDIS_URL choose where.
 cache = Cache()
+
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def attach_migrations(app: Flask):
+    """Attach Flask-Migrate to `app` (once) and return its configuration.
+
+    Called where migrations run (the `flask db` commands, backups, the tests), never by
+    `create_app`: Alembic alone takes 11 MB of each web worker, which never migrates.
+    """
+    if "migrate" not in app.extensions:
+        from flask_migrate import Migrate
+
+        Migrate(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+    return app.extensions["migrate"]

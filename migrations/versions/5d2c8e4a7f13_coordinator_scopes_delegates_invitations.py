@@ -1,7 +1,7 @@
 """Coordinators' escalation scopes, daily email hour and delegate, account invitations
 
 Revision ID: 5d2c8e4a7f13
-Revises: 383fa5cafb3c
+Revises: 68346b1d4ae0
 Create Date: 2026-12-03 16:50:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5d2c8e4a7f13'
-down_revision = '383fa5cafb3c'
+down_revision = '68346b1d4ae0'
 branch_labels = None
 depends_on = None
 

@@ -89,16 +89,19 @@ def test_no_page_scrolls_sideways_on_a_phone(new_page, site, locale):
     site["admin"].locale = locale
     db.session.commit()
     login(page, site["admin"].email, PASSWORD)
-    wide = []
+    wide, plain = [], []
 
     def visit(page, path):
         if page.evaluate("document.documentElement.scrollWidth") > PHONE:
             wide.append(path)
             screenshot(page, f"wide-{locale}-{path.strip('/').replace('/', '-')}")
+        if page.locator("select[multiple]:not(.tomselected)").count():
+            plain.append(path)  # a multiple select the page did not turn into a picker
 
     visited = crawl(page, ["/my-actions", f"/public/events/{site['event'].id}"], visit)
     assert len(visited) >= 20, visited
     assert wide == []
+    assert plain == []
 
 
 def test_arabic_pages_show_no_english_gcm_title_and_no_serious_axe_violation(new_page, site):
@@ -158,3 +161,66 @@ def test_the_arabic_pdf_keeps_comments_counter_and_percentages_in_order(client, 
     assert "Cartographie terminée, rapport joint." in text
     assert "1/1" in text
     assert "40%" in text and "% 40" not in text
+
+
+@pytest.mark.parametrize("locale", ["fr", "en", "ar"])
+def test_pages_reached_from_emails_have_no_serious_axe_violation(new_page, site, locale):
+    """One-click confirmations and their answers, unsubscribing, password reset and the
+    email preferences: in the recipient's language, on a phone, nothing serious for axe
+    and nothing scrolling sideways."""
+    from tracker.auth.reset import issue_link
+    from tracker.reminders.links import action_link, unsubscribe_link
+
+    action = site["action"]
+    focal = action.owner
+    focal.locale = locale
+    not_started = next(a for a in action.recommendation.actions if a.id != action.id)
+
+    def path(url: str) -> str:
+        return urlsplit(url).path
+
+    start = path(action_link(focal.id, not_started.id, "start", version=not_started.version))
+    pages = {  # path: the status it answers with
+        start: 200,
+        path(action_link(focal.id, action.id, "extend", version=action.version)): 200,
+        path(action_link(focal.id, action.id, "complete", version=action.version - 1)): 409,
+        "/email/not-a-token": 400,
+        path(unsubscribe_link(focal.id, "overdue")): 200,
+        path(issue_link(focal)): 200,
+        "/password/reset/not-a-token": 410,
+        "/password/forgot": 200,
+    }
+    db.session.commit()
+    page = new_page(width=PHONE, locale=locale, bypass_csp=True)  # lets axe-core be injected
+    problems = {}
+
+    def check(name: str) -> None:
+        assert page.locator("html").get_attribute("lang") == locale, name
+        serious = axe_violations(page)
+        if serious:
+            problems[name] = serious
+        if page.evaluate("document.documentElement.scrollWidth") > PHONE:
+            problems[name] = "scrolls sideways"
+            screenshot(page, f"wide-email-{locale}-{name.strip('/').replace('/', '-')[:40]}")
+
+    for target, status in pages.items():
+        response = page.goto(target)
+        assert response.status == status, (target, response.status)
+        check(target)
+    # The answers to the confirmations: done, then the same link used again.
+    page.goto(start)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("main h1").count() == 1
+    check("start (done)")
+    assert page.goto(start).status == 410
+    check("start (used)")
+    page.goto(path(unsubscribe_link(focal.id, "overdue")))
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+    check("unsubscribed")
+    page.context.clear_cookies()
+    login(page, focal.email, PASSWORD)
+    page.goto("/profile/notifications")
+    check("/profile/notifications")
+    assert problems == {}

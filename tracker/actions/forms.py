@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,6 +15,7 @@ from wtforms import (
     IntegerField,
     MultipleFileField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -39,7 +41,13 @@ from tracker.forms import (
     add_error,
     choices,
 )
-from tracker.models import MAX_REPORT_WEEKS, TEXT_MAX_LENGTH, Indicator, Status
+from tracker.models import (
+    AWAITING_REVIEW_STATUSES,
+    MAX_REPORT_WEEKS,
+    TEXT_MAX_LENGTH,
+    Indicator,
+    Status,
+)
 
 
 class ActionForm(VersionedForm):
@@ -105,9 +113,9 @@ class UpdateForm(VersionedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Labels are resolved per request, in the reader's language; a focal point reports
-        # "completed" and the action then waits for validation.
+        # "completed" (or "cancelled") and the action then waits for a coordinator.
         self.status.choices = choices(
-            (s.value, s.label) for s in Status if s != Status.PENDING_VALIDATION)
+            (s.value, s.label) for s in Status if s not in AWAITING_REVIEW_STATUSES)
 
     def validate_links(self, field: TextAreaField) -> None:
         for link in self.link_list:
@@ -190,7 +198,20 @@ def update_form(indicators: list[Indicator], today: date, *args: Any,
     return form
 
 
-class ReviewForm(VersionedForm):
+class QueueOrigin(Form):
+    """A decision that may be taken in the review queue: `origin` then says so, and the
+    queue (not the action's page) shows the form again if it is refused."""
+
+    # "queue" when the form was sent from the review queue, which is then shown again.
+    origin = HiddenField(validators=[Optional(), Regexp(r"^queue$")])
+
+    @property
+    def from_queue(self) -> bool:
+        """Tell whether the decision was taken in the review queue."""
+        return self.origin.data == "queue"
+
+
+class ReviewForm(VersionedForm, QueueOrigin):
     """A coordinator's decision on a reported completion, with a comment."""
 
     decision = SelectField(_l("Decision"), validators=[DataRequired()])
@@ -203,6 +224,44 @@ class ReviewForm(VersionedForm):
                                          ("return", _l("Return it: work remains"))])
 
 
+class CancellationDecisionForm(VersionedForm, QueueOrigin):
+    """A coordinator's answer to a focal point's proposal to cancel an action."""
+
+    decision = SelectField(_l("Decision"), validators=[DataRequired()])
+    comment = TextAreaField(_l("Comment for the owner"),
+                            validators=[Optional(), Length(max=TEXT_MAX_LENGTH)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.decision.choices = choices([("accept", _l("Accept: the action is cancelled")),
+                                         ("refuse", _l("Refuse: work goes on"))])
+
+
+# A selected completion in the queue: the action's id and the version the coordinator saw.
+SELECTED_ITEM = re.compile(r"^([0-9]{1,9}):([0-9]{1,9})$")
+
+
+class BulkValidationForm(Form):
+    """Several reported completions validated at once, with one comment."""
+
+    selected = SelectMultipleField(_l("Completions to validate"), validate_choice=False)
+    comment = TextAreaField(_l("Comment for the owners"),
+                            validators=[Optional(), Length(max=TEXT_MAX_LENGTH)])
+
+    def validate_selected(self, field: SelectMultipleField) -> None:
+        if not field.data:
+            raise ValidationError(_l("Select the completions to validate."))
+        if len(field.data) > 500 or not all(
+                isinstance(v, str) and SELECTED_ITEM.match(v) for v in field.data):
+            raise ValidationError(_l("This selection cannot be read: reload the queue."))
+
+    @property
+    def items(self) -> list[tuple[int, int]]:
+        """Return the (action id, version seen) pairs selected, each action once."""
+        pairs = (SELECTED_ITEM.match(v).groups() for v in self.selected.data)
+        return list({int(a): (int(a), int(v)) for a, v in pairs}.values())
+
+
 class ExtensionRequestForm(Form):
     """A focal point's request for a later deadline."""
 
@@ -210,7 +269,7 @@ class ExtensionRequestForm(Form):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
 
 
-class ExtensionDecisionForm(Form):
+class ExtensionDecisionForm(QueueOrigin):
     """A coordinator's answer to a deadline request."""
 
     decision = SelectField(_l("Decision"), validators=[DataRequired()])

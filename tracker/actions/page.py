@@ -47,7 +47,9 @@ def action_or_404(action_id: int) -> Action:
 
 def fresh_update_form(action: Action, indicators: list[Indicator], today: date):
     """Return the update form as the page first shows it, from the action's current state."""
-    shown = Status.COMPLETED if action.status == Status.PENDING_VALIDATION else action.status
+    # The update form offers what a focal point asks for, not the status it waits in.
+    shown = {Status.PENDING_VALIDATION: Status.COMPLETED,
+             Status.PENDING_CANCELLATION: Status.CANCELLED}.get(action.status, action.status)
     return update_form(indicators, today, formdata=None, data={
         "status": shown.value, "progress": action.progress, "version": action.version})
 

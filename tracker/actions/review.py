@@ -1,5 +1,6 @@
-"""Decisions on an action: validating a reported completion, asking for and answering a
-new deadline. Operations flush but never commit; the caller owns the transaction."""
+"""Decisions on an action: validating a reported completion (one or several at once),
+answering a proposal to cancel, asking for and answering a new deadline. Operations
+flush but never commit; the caller owns the transaction."""
 
 from __future__ import annotations
 
@@ -56,6 +57,67 @@ def return_for_rework(actor: User, action: Action, expected_version: int | None,
     entry = record_change(actor, action, UpdateKind.RETURNED, status=Status.IN_PROGRESS,
                           progress=min(previous, 99), comment=comment)
     announce(ActionEvent.RETURNED, action, entry, actor)
+    return entry
+
+
+def validate_many(actor: User, items: list[tuple[int, int]], actions: dict[int, Action],
+                  comment: str = "") -> list[ActionUpdate]:
+    """Validate several reported completions with one comment, all or none.
+
+    `items` are (action id, version seen) pairs and `actions` the actions found by id. Any
+    action gone, saved since it was seen or no longer pending validation refuses the
+    whole batch, with one `InvalidChange` that names each of them; nothing is written.
+    """
+    if not items:
+        raise InvalidChange(_l("Select the completions to validate."), "selected")
+    problems = []
+    for action_id, version in items:
+        action = actions.get(action_id)
+        if action is None:
+            problems.append(str(_l("#%(id)d no longer exists", id=action_id)))
+        elif action.status != Status.PENDING_VALIDATION:
+            problems.append(str(_l("%(title)s no longer waits for validation",
+                                   title=action.title)))
+        elif action.version != version:
+            problems.append(str(_l("%(title)s was changed since you saw it",
+                                   title=action.title)))
+    if problems:
+        raise InvalidChange(_l("Nothing was validated: %(problems)s.",
+                               problems="; ".join(problems)), "selected")
+    return [validate(actor, actions[action_id], version, comment) for action_id, version in items]
+
+
+def decide_cancellation(actor: User, action: Action, expected_version: int | None, accept: bool,
+                        comment: str = "") -> ActionUpdate:
+    """Answer a focal point's proposal to cancel: accepted, the action is cancelled; refused
+    (with a comment saying why), it goes back to the status and progress it had before.
+
+    Raises `StaleVersion` or `InvalidChange`.
+    """
+    check_version(action, expected_version)
+    if action.status != Status.PENDING_CANCELLATION:
+        raise InvalidChange(_l("Only a proposed cancellation can be accepted or refused."))
+    if not accept and not comment.strip():
+        raise InvalidChange(_l("Say why the action goes on, so the owner knows."), "comment")
+    if accept:
+        entry = record_change(actor, action, UpdateKind.CANCELLATION_ACCEPTED,
+                              status=Status.CANCELLED, comment=comment)
+        announce(ActionEvent.CANCELLATION_ACCEPTED, action, entry, actor)
+        return entry
+    proposal = db.session.scalar(
+        select(ActionUpdate).where(ActionUpdate.action_id == action.id,
+                                   ActionUpdate.new_status == Status.PENDING_CANCELLATION,
+                                   ActionUpdate.old_status != Status.PENDING_CANCELLATION)
+        .order_by(ActionUpdate.id.desc()).limit(1))
+    before = proposal.old_status if proposal is not None and proposal.old_status else None
+    if before is None or before in (Status.PENDING_CANCELLATION, Status.CANCELLED):
+        before = Status.IN_PROGRESS
+    progress = proposal.old_progress if proposal is not None and \
+        proposal.old_progress is not None else action.progress
+    entry = record_change(actor, action, UpdateKind.CANCELLATION_REFUSED, status=before,
+                          progress=before.fixed_progress if before.fixed_progress is not None
+                          else progress, comment=comment)
+    announce(ActionEvent.CANCELLATION_REFUSED, action, entry, actor)
     return entry
 
 

@@ -93,6 +93,9 @@ def update(action_id: int):
     if action.status == Status.PENDING_VALIDATION and not can_manage(current_user):
         return done(_("Update recorded. The action now waits for a coordinator's validation."),
                     url_for("actions.show", action_id=action.id))
+    if action.status == Status.PENDING_CANCELLATION and not can_manage(current_user):
+        return done(_("Cancellation proposed. A coordinator will accept or refuse it."),
+                    url_for("actions.show", action_id=action.id))
     return done(_("Update recorded."), url_for("actions.show", action_id=action.id))
 
 

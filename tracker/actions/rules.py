@@ -58,29 +58,59 @@ def require(problem: Any, field: str | None = None) -> None:
 
 # --- Transitions -----------------------------------------------------------------------
 
-def resolve_transition(validates: bool, current: Status, wanted: Status,
-                       progress: int) -> tuple[Status, int]:
+# Where a wish to move an action to a status leads, by who wishes it. Coordinators and
+# admins (those who validate) get what they ask for. A focal point's completion waits for
+# a coordinator's validation and their cancellation is a proposal a coordinator accepts or
+# refuses; a status a coordinator decided (completed, cancelled) is theirs to change. The
+# same table, in words, is in README.md ("Who may change an action's status").
+VALIDATOR_TRANSITIONS: dict[Status, Status] = {status: status for status in Status}
+FOCAL_POINT_TRANSITIONS: dict[Status, Status] = {
+    Status.NOT_STARTED: Status.NOT_STARTED,
+    Status.IN_PROGRESS: Status.IN_PROGRESS,
+    Status.BLOCKED: Status.BLOCKED,
+    Status.COMPLETED: Status.PENDING_VALIDATION,
+    Status.PENDING_VALIDATION: Status.PENDING_VALIDATION,
+    Status.CANCELLED: Status.PENDING_CANCELLATION,
+    Status.PENDING_CANCELLATION: Status.PENDING_CANCELLATION,
+}
+# Statuses only those who validate move an action out of (a focal point may still comment).
+DECIDED_STATUSES = frozenset({Status.COMPLETED, Status.CANCELLED})
+DECIDED_MESSAGES = {
+    Status.COMPLETED: _l("This action was validated as completed: ask a coordinator to "
+                         "reopen it."),
+    Status.CANCELLED: _l("This action was cancelled by a coordinator: ask a coordinator to "
+                         "reopen it."),
+}
+# Statuses an action enters only with a reason, given as the update's comment.
+REASON_REQUIRED = {
+    Status.BLOCKED: _l("Say what blocks the action: the coordinators are told."),
+    Status.PENDING_CANCELLATION: _l("Give the reason for cancelling: a coordinator decides."),
+}
+
+
+def resolve_transition(validates: bool, current: Status, wanted: Status, progress: int, *,
+                       current_progress: int, reason: str = "") -> tuple[Status, int]:
     """Return the status and progress that a wish to move from `current` to `wanted` gives.
 
-    `validates` tells whether the actor validates completions (coordinators, admins). A
-    focal point's completion waits for validation (pending_validation); a coordinator's is
-    final. Only those who validate change a validated (completed) action. A completed or
-    pending action is at 100 %, a not started one at 0 %. Raises `InvalidChange`.
+    `validates` tells whether the actor validates completions (coordinators, admins): the
+    status recorded is then read from VALIDATOR_TRANSITIONS, else from
+    FOCAL_POINT_TRANSITIONS. A focal point leaves an action in one of DECIDED_STATUSES as
+    it is (status and `current_progress`), a comment aside. Entering a status of
+    REASON_REQUIRED needs `reason` (the update's comment). A completed or pending action is
+    at 100 %, a not started one at 0 %. Raises `InvalidChange`.
     """
     require(None if 0 <= progress <= 100 else _l("Progress is a percentage from 0 to 100."),
             "progress")
-    if not validates:
-        # A focal point's "completed" and "pending validation" mean the same: done, to check.
-        if wanted == Status.PENDING_VALIDATION:
-            wanted = Status.COMPLETED
-        if current == Status.COMPLETED and (wanted != Status.COMPLETED or progress != 100):
-            raise InvalidChange(_l("This action was validated as completed: ask a "
-                                   "coordinator to reopen it."), "status")
-        if wanted == Status.COMPLETED and current != Status.COMPLETED:
-            wanted = Status.PENDING_VALIDATION
-    if wanted.fixed_progress is not None:
-        progress = wanted.fixed_progress
-    return wanted, progress
+    if not validates and current in DECIDED_STATUSES:
+        if wanted != current or progress != current_progress:
+            raise InvalidChange(DECIDED_MESSAGES[current], "status")
+        return current, current_progress
+    status = (VALIDATOR_TRANSITIONS if validates else FOCAL_POINT_TRANSITIONS)[wanted]
+    if status.fixed_progress is not None:
+        progress = status.fixed_progress
+    if status != current and status in REASON_REQUIRED and not reason.strip():
+        raise InvalidChange(REASON_REQUIRED[status], "comment")
+    return status, progress
 
 
 # --- Owners, dates, contributors ---------------------------------------------------------

@@ -81,6 +81,14 @@ class Change:
         return bool(self.files or self.links)
 
 
+# What entering a status announces: it waits for a coordinator, or they should know.
+ENTERING_EVENTS = {
+    Status.PENDING_VALIDATION: ActionEvent.COMPLETION_REPORTED,
+    Status.PENDING_CANCELLATION: ActionEvent.CANCELLATION_PROPOSED,
+    Status.BLOCKED: ActionEvent.BLOCKED,
+}
+
+
 def create_action(
     actor: User,
     recommendation: Recommendation,
@@ -218,8 +226,9 @@ def record_update(actor: User, action: Action, expected_version: int | None,
 
     The one way in for the web form, the API, email links and spreadsheet imports. The
     status follows `rules.resolve_transition` (a focal point's completion waits for
-    validation). Indicator values are kept with the history row (a `measurement` row when
-    status and progress stay as they were); files are stored and removed again if the
+    validation, their cancellation is a proposal; blocking needs a reason). Indicator
+    values are kept with the history row (a `measurement` row when status and progress
+    stay as they were); files are stored and removed again if the
     transaction rolls back. Raises `NotAllowed`, `StaleVersion` when someone saved in
     between, `InvalidChange` when the change breaks a rule or would record nothing, and
     `EvidenceRefused` when a file cannot be stored.
@@ -230,14 +239,15 @@ def record_update(actor: User, action: Action, expected_version: int | None,
     status, progress = rules.resolve_transition(
         can_manage(actor), action.status,
         action.status if change.status is None else change.status,
-        action.progress if change.progress is None else change.progress)
+        action.progress if change.progress is None else change.progress,
+        current_progress=action.progress, reason=change.comment)
     _check_readings(action, change.readings, clock.today())
     comment = change.comment.strip()
     unchanged = status == action.status and progress == action.progress
     if unchanged and not comment and not change.has_evidence and not change.readings:
         raise InvalidChange(
             _l("Nothing to record: change the status or progress, or add a comment."), "status")
-    reported = status == Status.PENDING_VALIDATION and action.status != status
+    event = ENTERING_EVENTS.get(status) if status != action.status else None
     measurements = [r.summary() for r in change.readings]
     kind = UpdateKind.MEASUREMENT if unchanged and measurements else UpdateKind.PROGRESS
     entry = record_change(actor, action, kind, status=status, progress=progress,
@@ -248,6 +258,6 @@ def record_update(actor: User, action: Action, expected_version: int | None,
                                    value=reading.value, measured_on=reading.measured_on,
                                    comment=entry.comment))
     evidence.attach(entry, change.files, change.links)
-    if reported:
-        announce(ActionEvent.COMPLETION_REPORTED, action, entry, actor)
+    if event is not None:
+        announce(event, action, entry, actor)
     return entry

@@ -26,6 +26,10 @@ class ActionEvent(enum.StrEnum):
     EXTENSION_REQUESTED = "extension_requested"
     EXTENSION_ACCEPTED = "extension_accepted"
     EXTENSION_REFUSED = "extension_refused"
+    BLOCKED = "blocked"
+    CANCELLATION_PROPOSED = "cancellation_proposed"
+    CANCELLATION_ACCEPTED = "cancellation_accepted"
+    CANCELLATION_REFUSED = "cancellation_refused"
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,20 @@ from tracker import clock
 from tracker.actions.queries import SORTS as ACTION_SORTS
 from tracker.args import MAX_INT
 from tracker.events.queries import SORTS as RECOMMENDATION_SORTS
-from tracker.models import TEXT_MAX_LENGTH, Priority, Status, UpdateKind
+from tracker.models import (
+    AWAITING_REVIEW_STATUSES,
+    TEXT_MAX_LENGTH,
+    Priority,
+    Status,
+    UpdateKind,
+)
 from tracker.text import text_problem
 from tracker.urls import external_url
 
 MAX_PER_PAGE = 100
 # The statuses an update may ask for: as in the web form, "completed" is asked and the
 # action then waits for validation when a focal point reports it.
-UPDATE_STATUSES = [s.value for s in Status if s != Status.PENDING_VALIDATION]
+UPDATE_STATUSES = [s.value for s in Status if s not in AWAITING_REVIEW_STATUSES]
 
 
 class StrictInteger(fields.Integer):
@@ -116,7 +122,10 @@ class UpdateIn(ma.Schema):
 
     status = fields.String(required=True, validate=validate.OneOf(UPDATE_STATUSES), metadata={
         "description": "New status. A focal point's `completed` makes the action wait for "
-                       "a coordinator's validation (`pending_validation`)."})
+                       "a coordinator's validation (`pending_validation`), their "
+                       "`cancelled` is a proposal a coordinator decides "
+                       "(`pending_cancellation`); `blocked` and `cancelled` need a comment "
+                       "saying why."})
     progress = StrictInteger(required=True, validate=validate.Range(0, 100),
                              metadata={"description": "Progress in percent (0 to 100)."})
     comment = Text(multiline=True, load_default="", validate=validate.Length(max=TEXT_MAX_LENGTH))

@@ -34,7 +34,7 @@ from alembic.migration import MigrationContext
 from flask import current_app
 
 from tracker.evidence.storage import path_of, upload_folder
-from tracker.extensions import db
+from tracker.extensions import attach_migrations, db
 from tracker.models.types import UTCDateTime, utcnow
 
 FORMAT = 1
@@ -351,7 +351,7 @@ def verify(path: Path, database_url: str | None = None) -> Report:
     declared = document.get("counts") or {}
     with _scratch(database_url):
         try:
-            config = current_app.extensions["migrate"].migrate.get_config()
+            config = attach_migrations(current_app).migrate.get_config()
             command.upgrade(config, document.get("revision") or "base")
         except Exception as exc:  # an unknown revision, or a migration that fails here
             raise BackupError(f"cannot migrate a scratch database to the archive's revision "

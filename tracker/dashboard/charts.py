@@ -22,6 +22,7 @@ STATUS_FILLS = {
     Status.COMPLETED: "#1a7f37",
     Status.BLOCKED: "#b42318",
     Status.CANCELLED: "#afb8c1",
+    Status.PENDING_CANCELLATION: "#bc4c00",
 }
 PROGRESS_FILL = "#0b5cad"
 COMPLETIONS_FILL = "#1a7f37"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -51,12 +51,14 @@ class Overview:
     """How the actions in scope stand: counts by status and the shares coordinators watch.
 
     Cancelled actions are left out of the shares: they will never be done and are not late.
-    "On track" is open work (not completed, cancelled or awaiting validation) not yet late.
+    "On track" is work not started or in progress and not yet late; blocked actions have
+    their own share.
     """
 
     by_status: dict[Status, int]
     overdue: int
     due_soon: int
+    overdue_by_status: dict[Status, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -79,9 +81,16 @@ class Overview:
         return self.by_status[Status.PENDING_VALIDATION]
 
     @property
+    def blocked(self) -> int:
+        """Return the number of blocked actions, late or not (their own share)."""
+        return self.by_status[Status.BLOCKED]
+
+    @property
     def on_track(self) -> int:
-        """Return the number of open actions whose deadline has not passed."""
-        return self.counted - self.completed - self.pending - self.overdue
+        """Return the number of actions not started or in progress whose deadline has not
+        passed: blocked actions and those awaiting a coordinator are not on track."""
+        moving = (Status.NOT_STARTED, Status.IN_PROGRESS)
+        return sum(self.by_status[s] - self.overdue_by_status.get(s, 0) for s in moving)
 
     def share(self, count: int) -> int:
         """Return `count` as a percentage of the actions that are not cancelled."""
@@ -98,12 +107,14 @@ def overview(today: date, event_id: int | None = None) -> Overview:
         func.sum(case((due_soon, 1), else_=0)),
     ).group_by(Action.status)
     by_status = dict.fromkeys(Status, 0)
-    overdue = soon = 0
+    overdue_by_status = dict.fromkeys(Status, 0)
+    soon = 0
     for status, n, n_overdue, n_soon in db.session.execute(_scoped(stmt, today, event_id)):
         by_status[status] = n
-        overdue += int(n_overdue or 0)
+        overdue_by_status[status] = int(n_overdue or 0)
         soon += int(n_soon or 0)
-    return Overview(by_status=by_status, overdue=overdue, due_soon=soon)
+    return Overview(by_status=by_status, overdue=sum(overdue_by_status.values()),
+                    due_soon=soon, overdue_by_status=overdue_by_status)
 
 
 @dataclass(frozen=True)

@@ -137,8 +137,9 @@ def _load_action(item: dict[str, Any], recommendation: Recommendation, users: di
     )
     status = Status(item.get("status", "not_started"))
     if status != Status.NOT_STARTED:
-        # A completion in the demo was validated: the coordinator records it as final.
-        author = coordinator if status == Status.COMPLETED else action.owner
+        # A completion or a cancellation in the demo was decided: the coordinator records
+        # it as final.
+        author = coordinator if status in (Status.COMPLETED, Status.CANCELLED) else action.owner
         record_update(author, action, None, Change(
             status=status, progress=item.get("progress", 0), comment=item.get("comment", "")))
     news_offset = item.get("last_news_offset_days")

@@ -99,6 +99,13 @@ _LEAD = _fold([r"\brecommand", r"\bpropos", r"\bmesures\b", r"\bpistes\b",
 # An article before the object: a whole word and its space, or an elided l' ("l'accès"),
 # never the first letter of a word ("Ancré", "Les" in "Lesotho" needs its space too).
 _ARTICLE = re.compile(r"^(?:(?:la|le|les|un|une|des|the|a|an)\s+|l['’]\s*)(?=\w)", re.IGNORECASE)
+# A connective opening the sentence ("À cet égard, ..."): it ties the sentence to the one
+# before and is no part of what is asked. Its "A" is no article either.
+_CONNECTIVE = re.compile(
+    r"^(?:[aà] cet (?:égard|effet)|[aà] ce (?:titre|propos|sujet)|dans ce (?:cadre|sens)"
+    r"|par ailleurs|en outre|de plus|de même|ainsi|enfin|d['’]autre part|en conséquence"
+    r"|in this (?:regard|respect|context)|to this end|moreover|furthermore|finally|also"
+    r"|in addition)\s*,\s*", re.IGNORECASE)
 _FRAME_ARABIC = re.compile(r"^(?:ب?(?:ضرورة|حتمية)\s+|ب(?=\S{3,}\s)|(?:إلى|على)\s+)")
 _ENUM_SPLIT = re.compile(r"\s*[;؛]\s*(?:(?:et|and|ou|or|و)\s+)?")
 _SPACE = re.compile(r"\s+")
@@ -262,7 +269,7 @@ def make_title(text: str) -> str:
     """
     title = _SPACE.sub(" ", text).strip().lstrip(",;:،-–— ")
     if not any("\u0600" <= c <= "\u06ff" for c in title[:40]):
-        title = _ARTICLE.sub("", title, count=1)
+        title = _ARTICLE.sub("", _CONNECTIVE.sub("", title, count=1), count=1)
     return fit_title(title.rstrip(" .;,؛:،"))
 
 

@@ -294,7 +294,13 @@ class EventIndicators:
 def event_indicators(event_id: int, today: date) -> EventIndicators:
     """Return where the indicators of an event's recommendations and actions stand (one
     query: each with its latest measurement only)."""
-    recommendations = select(Recommendation.id).where(Recommendation.event_id == event_id)
+    return scope_indicators(
+        select(Recommendation.id).where(Recommendation.event_id == event_id), today)
+
+
+def scope_indicators(recommendations: Select, today: date) -> EventIndicators:
+    """Return where the indicators of some recommendations (a select of their ids) and of
+    their actions stand (one query: each with its latest measurement only)."""
     actions = select(Action.id).where(Action.recommendation_id.in_(recommendations))
     latest = latest_measurements()
     rows = db.session.execute(

@@ -1,6 +1,7 @@
 """The tracker's data model; importing this package registers every table."""
 
 from tracker.models.actions import (
+    AWAITING_REVIEW_STATUSES,
     CLOCK_RESTARTING_KINDS,
     CLOSED_STATUSES,
     MAX_REPORT_WEEKS,
@@ -43,6 +44,8 @@ from tracker.models.people import (
     coordinator_event,
     coordinator_institution,
 )
+from tracker.models.replies import HoldReason, InboundReply, ReplyStatus
+from tracker.models.schedule import ClosedDay, PlannedDay
 from tracker.models.sources import RecommendationLink, SourceDocument
 from tracker.models.tokens import ApiToken
 from tracker.models.types import RECOMMENDATION_TEXT_MAX_LENGTH, TEXT_MAX_LENGTH
@@ -55,6 +58,7 @@ __all__ = [
     "CLOSED_STATUSES",
     "MAX_REPORT_WEEKS",
     "NEVER_OVERDUE_STATUSES",
+    "AWAITING_REVIEW_STATUSES",
     "NEWS_KINDS",
     "Evidence",
     "EvidenceKind",
@@ -62,6 +66,8 @@ __all__ = [
     "ExtensionStatus",
     "DEFAULT_THEMES",
     "Action",
+    "ClosedDay",
+    "PlannedDay",
     "ActionClock",
     "ApiToken",
     "ActionUpdate",
@@ -79,6 +85,9 @@ __all__ = [
     "OutboxMessage",
     "ResetLink",
     "UsedToken",
+    "HoldReason",
+    "InboundReply",
+    "ReplyStatus",
     "Priority",
     "Recommendation",
     "RecommendationLink",

@@ -44,6 +44,8 @@ class Status(enum.StrEnum):
     COMPLETED = "completed"
     BLOCKED = "blocked"
     CANCELLED = "cancelled"
+    # A focal point proposed to cancel: a coordinator accepts (cancelled) or refuses.
+    PENDING_CANCELLATION = "pending_cancellation"
 
     @property
     def label(self) -> str:
@@ -70,6 +72,7 @@ STATUS_LABELS = {
     Status.COMPLETED: _l("Completed"),
     Status.BLOCKED: _l("Blocked"),
     Status.CANCELLED: _l("Cancelled"),
+    Status.PENDING_CANCELLATION: _l("Cancellation proposed"),
 }
 
 
@@ -80,8 +83,10 @@ def _status_label(status: Status, locale: str) -> str:
 
 
 CLOSED_STATUSES = frozenset({Status.COMPLETED, Status.CANCELLED})
-# Reported done and awaiting a coordinator: the owner's part is over, so never overdue.
-NEVER_OVERDUE_STATUSES = CLOSED_STATUSES | {Status.PENDING_VALIDATION}
+# Reported done, or proposed for cancellation, and awaiting a coordinator: the owner's
+# part is over, so never overdue.
+AWAITING_REVIEW_STATUSES = frozenset({Status.PENDING_VALIDATION, Status.PENDING_CANCELLATION})
+NEVER_OVERDUE_STATUSES = CLOSED_STATUSES | AWAITING_REVIEW_STATUSES
 # Reporting cycles are counted in whole weeks, up to a year.
 MAX_REPORT_WEEKS = 52
 
@@ -307,6 +312,8 @@ class UpdateKind(enum.StrEnum):
     EXTENSION_ACCEPTED = "extension_accepted"
     EXTENSION_REFUSED = "extension_refused"
     MEASUREMENT = "measurement"
+    CANCELLATION_ACCEPTED = "cancellation_accepted"
+    CANCELLATION_REFUSED = "cancellation_refused"
 
 
 # History rows that carry news from a person: a progress or status update (with or

@@ -61,6 +61,20 @@ class MessageStatus(enum.StrEnum):
     # An item gathered into a daily email (or dropped with it, for a muted recipient).
     BUNDLED = "bundled"
 
+    @property
+    def label(self) -> str:
+        return str(MESSAGE_STATUS_LABELS[self])
+
+
+MESSAGE_STATUS_LABELS = {
+    MessageStatus.PENDING: _l("Waiting to be sent"),
+    MessageStatus.SENDING: _l("Being sent"),
+    MessageStatus.SENT: _l("Sent"),
+    MessageStatus.FAILED: _l("Failed"),
+    MessageStatus.HELD: _l("Held for the daily email"),
+    MessageStatus.BUNDLED: _l("Gathered into a daily email"),
+}
+
 
 def _enum(enum_class: type[enum.Enum], length: int) -> Enum:
     return Enum(enum_class, native_enum=False, length=length,

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from tracker import clock
 from tracker.extensions import db
 from tracker.models import Event
 from tracker.permissions import manager_required
@@ -34,11 +35,24 @@ def visibility(event_id: int):
     return redirect(url_for("events.show", event_id=event.id))
 
 
+@bp.get("/public")
+def index():
+    """List the public events with their progress, without personal data."""
+    return render_template("public/index.html", events=services.public_events())
+
+
 @bp.get("/public/events/<id:event_id>")
 def event(event_id: int):
-    """Show a public event's recommendations and their progress, without personal data."""
+    """Show a public event's recommendations and actions: deadlines, status, progress and
+    the dates of the latest news, without personal data."""
     event = db.session.get(Event, event_id)
     if event is None or not event.is_public:
         abort(404)  # a private event is indistinguishable from a missing one
-    return render_template("public/event.html", event=event,
-                           recommendations=services.public_recommendations(event))
+    return render_template("public/event.html", event=event, today=clock.today(),
+                           recommendations=services.public_recommendations(event, clock.today()))
+
+
+@bp.get("/public/gcm")
+def gcm():
+    """Show the public events' recommendations by GCM objective, without personal data."""
+    return render_template("public/gcm.html", objectives=services.public_objectives())

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from tracker import clock
 from tracker.reminders import jobs
+from tracker.workdays.services import working_day
 
 reminders = AppGroup("reminders", help="Plan and send reminder emails.")
 
@@ -53,11 +55,36 @@ def deliver_command() -> None:
 
 
 @reminders.command("run")
-@click.pass_context
-def run_command(ctx) -> None:
-    """Plan today's reminders, then send what is due."""
-    ctx.invoke(plan_command, day=None, dry_run=False)
-    ctx.invoke(deliver_command)
+@click.option("--date", "day", callback=_parse_date,
+              help="Run as the scheduler would on this day (YYYY-MM-DD), at its planning "
+                   "time; today by default.")
+def run_command(day: date | None) -> None:
+    """Plan a day's reminders (catching up the days since the last planning), gather
+    them into daily emails and send what is due, as the scheduler does on that day.
+
+    Safe to repeat: a second run of the same day sends nothing new.
+    """
+    moment = clock.now() if day is None else planning_time(day)
+    with clock.set_to(moment):
+        day = clock.today()
+        if not working_day(day):
+            click.echo(f"{day.isoformat()} is a closed day: nothing is planned or gathered.")
+        sending = bool(current_app.config["MAIL_SERVER"])
+        result = jobs.run_day(day, send=sending)
+        inserted = sum(result.plan.inserted.values())
+        click.echo(f"{day.isoformat()}: queued {inserted} items {result.plan.inserted}, "
+                   f"composed {result.composed} daily emails")
+        if result.delivery is None:
+            click.echo("MAIL_SERVER is not set: emails stay in the outbox (see /admin/outbox).")
+        else:
+            click.echo(str(result.delivery))
+
+
+def planning_time(day: date) -> datetime:
+    """Return when the scheduler plans on `day` (SCHEDULE_PLAN's first run that day),
+    or the start of the day if it has none."""
+    return (jobs.first_run("SCHEDULE_PLAN", day)
+            or datetime.combine(day, time.min, tzinfo=jobs.timezone()))
 
 
 @click.command("scheduler")

@@ -27,6 +27,10 @@ SUBJECTS: dict[ActionEvent, Callable[[str], str]] = {
     ActionEvent.ASSIGNED: lambda t: _("An action was assigned to you: %(title)s", title=t),
     ActionEvent.COMPLETION_REPORTED: lambda t: _("To validate: %(title)s", title=t),
     ActionEvent.EXTENSION_REQUESTED: lambda t: _("New deadline requested: %(title)s", title=t),
+    ActionEvent.BLOCKED: lambda t: _("Action blocked: %(title)s", title=t),
+    ActionEvent.CANCELLATION_PROPOSED: lambda t: _("Cancellation proposed: %(title)s", title=t),
+    ActionEvent.CANCELLATION_ACCEPTED: lambda t: _("Action cancelled: %(title)s", title=t),
+    ActionEvent.CANCELLATION_REFUSED: lambda t: _("Cancellation refused: %(title)s", title=t),
 }
 
 SENTENCES: dict[ActionEvent, Callable[[str, SimpleNamespace], str]] = {
@@ -52,6 +56,16 @@ SENTENCES: dict[ActionEvent, Callable[[str, SimpleNamespace], str]] = {
         who=who, title=a.title),
     ActionEvent.EXTENSION_REQUESTED: lambda who, a: _(
         "%(who)s asks to move the deadline of \"%(title)s\".", who=who, title=a.title),
+    ActionEvent.BLOCKED: lambda who, a: _(
+        "%(who)s reported the action \"%(title)s\" blocked.", who=who, title=a.title),
+    ActionEvent.CANCELLATION_PROPOSED: lambda who, a: _(
+        "%(who)s proposes to cancel the action \"%(title)s\". It waits for your decision.",
+        who=who, title=a.title),
+    ActionEvent.CANCELLATION_ACCEPTED: lambda who, a: _(
+        "%(who)s accepted to cancel the action \"%(title)s\".", who=who, title=a.title),
+    ActionEvent.CANCELLATION_REFUSED: lambda who, a: _(
+        "%(who)s refused to cancel the action \"%(title)s\": work goes on.",
+        who=who, title=a.title),
 }
 
 

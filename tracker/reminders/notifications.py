@@ -18,8 +18,10 @@ from tracker.reminders.outbox import build, insert_new, wants
 from tracker.scopes import coordinators_for
 
 # Who hears of each event besides the people it concerns: the owner, or the coordinators
-# responsible for the action (tracker.scopes) when the event awaits their decision.
-TO_COORDINATORS = frozenset({ActionEvent.COMPLETION_REPORTED, ActionEvent.EXTENSION_REQUESTED})
+# responsible for the action (tracker.scopes) when the event awaits their decision or they
+# should act (a blocked action).
+TO_COORDINATORS = frozenset({ActionEvent.COMPLETION_REPORTED, ActionEvent.EXTENSION_REQUESTED,
+                             ActionEvent.CANCELLATION_PROPOSED, ActionEvent.BLOCKED})
 
 
 def init_app(app: Flask) -> None:

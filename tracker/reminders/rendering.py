@@ -35,6 +35,7 @@ from tracker.models import (
 )
 from tracker.permissions import can_update_action
 from tracker.reminders import links, messages
+from tracker.replies import reference
 from tracker.urls import external_url
 
 # The templates whose emails carry one-click links (start, complete, extend).
@@ -374,6 +375,9 @@ def render_row(row: OutboxMessage, *, preview: bool = False) -> RenderedEmail:
     email = render_email(row.template, user, action=row.action, **context, **urls)
     email.headers = {"List-Unsubscribe": f"<{urls['unsubscribe_url']}>",
                      "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    if not preview:  # the signed reference a reply brings back (tracker/replies)
+        email.headers.update(reference.headers(row.message_uuid,
+                                               current_app.config["MAIL_DEFAULT_SENDER"]))
     return email
 
 

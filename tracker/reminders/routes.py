@@ -37,10 +37,12 @@ from tracker.reminders import delivery, links
 from tracker.reminders.forms import ConfirmForm, ExtendForm, PreferencesForm
 from tracker.reminders.preferences import save_preferences
 from tracker.reminders.rendering import OPERATION_STATUSES, render_row
-from tracker.reminders.scheduler import next_runs
 from tracker.views import attempt, form_status
 
 bp = Blueprint("reminders", __name__)
+
+_DELIVERY_STEPS = (MessageStatus.PENDING, MessageStatus.SENDING, MessageStatus.SENT,
+                   MessageStatus.FAILED)
 
 
 def _act(link: links.EmailAction, user: User, action: Action, form) -> None:
@@ -205,7 +207,10 @@ def outbox():
                        error_out=False)
     counts = dict(db.session.execute(
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+    # The four steps of delivery, and the daily email's items when there are any.
+    statuses = [s for s in MessageStatus if counts.get(s) or s in _DELIVERY_STEPS]
     return render_template("reminders/outbox.html", page=page, counts=counts,
+                           statuses=statuses,
                            mail_configured=delivery.mail_configured(), status=status)
 
 
@@ -248,5 +253,9 @@ def retry(message_id: int):
 @admin_required
 def schedule():
     """Show the reminder jobs with their cron schedules and next run times."""
-    return render_template("reminders/schedule.html",
+    # APScheduler is loaded here, not with the module: the web workers need it only for
+    # this page.
+    from tracker.reminders.scheduler import JOB_LABELS, next_runs
+
+    return render_template("reminders/schedule.html", labels=JOB_LABELS,
                            runs=next_runs(current_app._get_current_object()))

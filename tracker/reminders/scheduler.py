@@ -11,19 +11,34 @@ The same process runs the work the web queues (`tracker.jobs`), every few second
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
+from tracker import clock
 from tracker.jobs.runner import run_scheduled
 from tracker.reminders import jobs
+from tracker.replies.imap import fetch_replies
+from tracker.workdays.services import working_day
 
 JOBS: dict[str, tuple[str, Callable[[], object]]] = {
     "plan": ("SCHEDULE_PLAN", jobs.plan_daily),
     "digest": ("SCHEDULE_DIGEST", jobs.plan_digests),
     "summary": ("SCHEDULE_SUMMARY", jobs.plan_summaries),
     "deliver": ("SCHEDULE_DELIVER", jobs.deliver),
+    # Replies read from the mailbox (MAIL_IMAP_*); nothing to do without one.
+    "replies": ("SCHEDULE_REPLIES", fetch_replies),
+}
+
+# What each job does, as the schedule page names it; every job of JOBS has one.
+JOB_LABELS = {
+    "plan": _l("Plan the day's reminders (deadlines, overdue actions, requests for news)"),
+    "digest": _l("Plan the focal points' weekly digests"),
+    "summary": _l("Plan the coordinators' summaries"),
+    "deliver": _l("Send the emails of the outbox"),
 }
 
 
@@ -61,13 +76,25 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
     return scheduler
 
 
-def next_runs(app: Flask) -> list[tuple[str, str, object]]:
-    """Return (job, cron expression, next run time) for each job, for the admin page."""
-    from datetime import datetime
+# The jobs that plan, whose runs on closed days plan nothing.
+PLANNING_JOBS = ("plan", "digest", "summary")
+# How far ahead to look for a planning run on a working day.
+LOOK_AHEAD_RUNS = 400
 
+
+def next_runs(app: Flask) -> list[tuple[str, str, object]]:
+    """Return (job, cron expression, next run time) for each job, for the admin page; a
+    planning job's next run is its next one on a working day."""
     result = []
-    for job_id, (setting, _function) in JOBS.items():
-        trigger = jobs.trigger(setting)
-        now = datetime.now(jobs.timezone())
-        result.append((job_id, app.config[setting], trigger.get_next_fire_time(None, now)))
+    with app.app_context():
+        for job_id, (setting, _function) in JOBS.items():
+            trigger = jobs.trigger(setting)
+            next_run = trigger.get_next_fire_time(None, clock.now())
+            if job_id in PLANNING_JOBS:
+                for _ in range(LOOK_AHEAD_RUNS):
+                    if next_run is None or working_day(next_run.date()):
+                        break
+                    next_run = trigger.get_next_fire_time(
+                        next_run, next_run + timedelta(seconds=1))
+            result.append((job_id, app.config[setting], next_run))
     return result

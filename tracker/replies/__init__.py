@@ -1,0 +1,1 @@
+"""Replies to the tracker's emails: recorded on their action, or held for a coordinator."""
