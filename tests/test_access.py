@@ -27,6 +27,7 @@ ACCESS = {
     "auth.logout": "login",
     "auth.forgot_password": "public",
     "auth.reset_password": "public",
+    "auth.accept_invitation": "public",
     "main.index": "login",
     "main.set_language": "public",
     "main.health": "public",

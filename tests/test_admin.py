@@ -96,14 +96,6 @@ def test_creating_an_account_with_a_short_password_is_refused(client, admin):
     assert get_user("new.person@example.org") is None
 
 
-def test_creating_an_account_without_a_password_is_refused(client, admin):
-    response = client.post("/admin/users/new", data=new_account(password=""))
-
-    assert response.status_code == 422
-    assert "Give the new account a password." in field_errors(response, "password")
-    assert get_user("new.person@example.org") is None
-
-
 def test_creating_a_focal_point_without_institution_is_refused(client, admin):
     response = client.post("/admin/users/new", data=new_account(role="focal_point"))
 

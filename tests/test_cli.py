@@ -100,31 +100,14 @@ def test_create_user_refuses_an_email_already_taken(runner, make_user):
     assert db.session.scalar(select(func.count()).select_from(User)) == 1
 
 
-def test_create_user_prompts_for_a_hidden_confirmed_password(runner, auth):
-    result = runner.invoke(
-        args=["create-user", "prompted@example.org", "--role", "coordinator"],
-        input=f"{NEW_PASSWORD}\n{NEW_PASSWORD}\n",
-    )
+def test_create_user_without_a_password_asks_for_none_and_invites(runner, auth):
+    result = runner.invoke(args=["create-user", "invited@example.org", "--role", "coordinator"])
 
     assert result.exit_code == 0, result.output
-    assert "Password" in result.output
-    assert "Repeat for confirmation" in result.output
-    assert NEW_PASSWORD not in result.output
-    [user] = users_with_email("prompted@example.org")
-    assert user.check_password(NEW_PASSWORD)
-    assert logs_in(auth, "prompted@example.org", NEW_PASSWORD)
-
-
-def test_create_user_asks_again_when_the_confirmation_differs(runner):
-    result = runner.invoke(
-        args=["create-user", "retry@example.org", "--role", "viewer"],
-        input=f"first password 1\nsecond password 2\n{NEW_PASSWORD}\n{NEW_PASSWORD}\n",
-    )
-
-    assert result.exit_code == 0, result.output
-    assert "do not match" in result.output
-    [user] = users_with_email("retry@example.org")
-    assert user.check_password(NEW_PASSWORD)
+    assert "invitation" in result.output
+    [user] = users_with_email("invited@example.org")
+    assert not user.check_password("")  # none until the invitation's link sets it
+    assert not logs_in(auth, "invited@example.org", "")
 
 
 def test_create_user_refuses_an_unknown_institution(runner, make_institution):

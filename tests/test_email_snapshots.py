@@ -29,6 +29,7 @@ from tracker.actions.review import (
     validate,
 )
 from tracker.actions.services import Change, create_action, edit_action, record_update
+from tracker.admin.services import create_user
 from tracker.auth.reset import request_reset
 from tracker.extensions import db
 from tracker.models import OutboxMessage, Role, Status
@@ -38,7 +39,8 @@ PLAN_DAY = date(2027, 3, 1)  # a Monday, eight weeks later: digests and summarie
 
 MASKS = [
     # tokens of one-click, unsubscribe and password reset links
-    (re.compile(r"/(email|unsubscribe|password/reset)/[A-Za-z0-9_.\-]+"), r"/\1/<token>"),
+    (re.compile(r"/(email|unsubscribe|password/reset|invitation)/[A-Za-z0-9_.\-]+"),
+     r"/\1/<token>"),
     # database ids, which depend on what ran before on the same database
     (re.compile(r"/(actions|events|recommendations)/\d+"), r"/\1/<id>"),
     (re.compile(r"([?&](?:amp;)?(?:event|action|recommendation)=)\d+"), r"\1<id>"),
@@ -109,6 +111,15 @@ def situation(make_institution, make_user, make_event, make_recommendation):
             new_action(text("Créer un indicateur"), date(2027, 2, 28))
             new_action(text("Rendre compte chaque mois"), date(2027, 9, 30), report_every_weeks=4)
             request_reset(owner.email)
+            # an account invited, in the same language
+            create_user(None, email="sami@onm.example", name=text("Sami Gharbi"),
+                        role=Role.VIEWER, locale=locale, invite=True)
+            db.session.commit()
+        # news in the week before the summary: the summary tells it, from and to
+        with time_machine.travel(datetime(2027, 2, 25, 9, 0), tick=False):
+            record_update(owner, survey, survey.version, Change(
+                status=Status.IN_PROGRESS, progress=40,
+                comment=text("Deux régions sur cinq sont enquêtées.")))
             db.session.commit()
 
     return build
@@ -133,7 +144,7 @@ def test_one_email_of_each_kind_reads_as_in_its_snapshot(
     assert sorted(emails) == sorted([
         "assigned", "changed", "completion_reported", "returned", "validated",
         "extension_requested", "extension_accepted", "extension_refused", "reset",
-        "deadline", "overdue", "news", "digest", "summary"])
+        "invitation", "deadline", "overdue", "news", "digest", "summary"])
     assert emails == snapshot
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from werkzeug.utils import import_string
 
 from tracker.admin.services import AccountError, create_user
+from tracker.config import LOCALES
 from tracker.extensions import attach_migrations, db
 from tracker.models import Institution, Role
 
@@ -21,11 +22,15 @@ from tracker.models import Institution, Role
 @click.option("--institution", "institution_name", default=None,
               help="Code or name of the user's institution.")
 @click.option("--name", default="", help="Display name (defaults to the email's local part).")
+@click.option("--locale", default=None, type=click.Choice(LOCALES),
+              help="The language of the user's pages and emails (the invitation's too).")
 @click.option("--password", default=None,
-              help="Initial password; asked for (hidden) when not given.")
+              help="Initial password (for a first administrator, before email works); "
+                   "the invitation sets it otherwise.")
 def create_user_command(email: str, role: str, institution_name: str | None, name: str,
-                        password: str | None) -> None:
-    """Create an account with a role and, for focal points, an institution."""
+                        locale: str | None, password: str | None) -> None:
+    """Create an account with a role and, for focal points, an institution, and send it an
+    invitation: an email with a link to choose its password."""
     institution = None
     if institution_name:
         institution = db.session.scalar(
@@ -36,16 +41,15 @@ def create_user_command(email: str, role: str, institution_name: str | None, nam
         )
         if institution is None:
             raise click.ClickException(f"No institution has the code or name {institution_name!r}.")
-    if password is None:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = create_user(None, email=email, name=name, role=Role(role), password=password,
-                           institution=institution)
+                           institution=institution, locale=locale, invite=True)
     except (AccountError, ValueError) as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
-    click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
+    click.echo(f"Created {user.role.value} {user.email} (id {user.id}); the invitation "
+               "goes with the next delivery.")
 
 
 @click.command("load-demo")

@@ -53,3 +53,9 @@ def set_to(moment: datetime) -> Iterator[None]:
         yield
     finally:
         _set_to = previous
+
+
+def at_hour(day: date, hour: int) -> datetime:
+    """Return `hour` o'clock on `day` in the tracker's time zone, as an aware UTC datetime."""
+    zone = ZoneInfo(current_app.config["TRACKER_TIMEZONE"])
+    return datetime(day.year, day.month, day.day, hour, tzinfo=zone).astimezone(UTC)

@@ -54,6 +54,8 @@ def from_environment(instance_path: str, environ: Mapping[str, str] = os.environ
         "SPREADSHEET_IMPORT_FOLDER": environ.get("TRACKER_SPREADSHEET_IMPORT_FOLDER", ""),
         "EVIDENCE_MAX_BYTES": int(environ.get("TRACKER_EVIDENCE_MAX_MB", "10")) * 1024 * 1024,
         "EVIDENCE_MAX_FILES": int(environ.get("TRACKER_EVIDENCE_MAX_FILES", "5")),
+        # An account invitation's link sets the first password for this many days.
+        "INVITATION_MAX_AGE_DAYS": int(environ.get("TRACKER_INVITATION_MAX_AGE_DAYS", "7")),
         "MAIL_SERVER": environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(environ.get("MAIL_PORT", "25")),
         "MAIL_USE_TLS": _bool(environ.get("MAIL_USE_TLS")),

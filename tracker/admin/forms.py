@@ -6,7 +6,13 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from tracker.forms import LANGUAGE_CHOICES, Form, ModelSelectField, choices
+from tracker.forms import (
+    LANGUAGE_CHOICES,
+    Form,
+    ModelSelectField,
+    ModelSelectMultipleField,
+    choices,
+)
 from tracker.models import Role
 
 
@@ -20,6 +26,10 @@ class UserForm(Form):
     locale = SelectField(_l("Language"), validators=[Optional()])
     active = BooleanField(_l("Active"), default=True)
     password = PasswordField(_l("Password"), validators=[Optional(), Length(max=200)])
+    # A coordinator's escalation scope (tracker.scopes): none of either follows every action.
+    scope_events = ModelSelectMultipleField(_l("Events followed"), render_kw={"size": 6})
+    scope_institutions = ModelSelectMultipleField(_l("Institutions followed"),
+                                                  render_kw={"size": 6})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

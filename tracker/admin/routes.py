@@ -11,8 +11,7 @@ from sqlalchemy.orm import joinedload
 from tracker.admin import services
 from tracker.admin.forms import InstitutionForm, ThemeForm, UserForm
 from tracker.extensions import db
-from tracker.forms import add_error
-from tracker.models import Institution, Role, Theme, User
+from tracker.models import Event, Institution, Role, Theme, User
 from tracker.permissions import admin_required
 from tracker.views import attempt, done
 
@@ -22,6 +21,10 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def _institution_choices(form: UserForm) -> None:
     institutions = db.session.scalars(select(Institution).order_by(Institution.name)).all()
     form.institution.set_objects(institutions)
+    form.scope_institutions.set_objects(institutions)
+    form.scope_events.set_objects(
+        db.session.scalars(select(Event).order_by(Event.date.desc(), Event.id)),
+        label=lambda event: event.title)
 
 
 def _user_values(form: UserForm) -> dict:
@@ -32,6 +35,8 @@ def _user_values(form: UserForm) -> dict:
         "institution": form.institution.selected,
         "locale": form.locale.data or None,
         "active": form.active.data,
+        "scope_events": form.scope_events.selected,
+        "scope_institutions": form.scope_institutions.selected,
     }
 
 
@@ -60,24 +65,26 @@ def users():
 @bp.route("/users/new", methods=["GET", "POST"])
 @admin_required
 def create_user():
-    """Create an account with an initial password."""
+    """Create an account and send it an invitation to choose its password."""
     form = UserForm()
     _institution_choices(form)
     if form.validate_on_submit():
         values = _user_values(form)
         values.pop("active")
-        if not form.password.data:
-            add_error(form.password, _("Give the new account a password."))
-        elif attempt(lambda: services.create_user(current_user, password=form.password.data,
-                                                  **values), form, "password").ok:
-            return done(_("Account created."), url_for("admin.users"))
+        if attempt(lambda: services.create_user(current_user, password=form.password.data
+                                                or None, invite=True, **values),
+                   form, "password").ok:
+            return done(_("Account created: the invitation to choose a password is on "
+                          "its way to %(email)s.", email=values["email"]),
+                        url_for("admin.users"))
     return _render_form("admin/user_form.html", form, user=None)
 
 
 @bp.route("/users/<id:user_id>/edit", methods=["GET", "POST"])
 @admin_required
 def edit_user(user_id: int):
-    """Change an account's role, institution, language, activation or password."""
+    """Change an account's role, institution, language, activation, escalation scope or
+    password."""
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=user)
     if request.method == "GET":

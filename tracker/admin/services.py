@@ -7,6 +7,7 @@ import unicodedata
 from typing import Any
 
 import email_validator
+from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -17,6 +18,10 @@ from tracker.integrity import flush
 from tracker.models import Institution, Role, Theme, User
 
 MIN_PASSWORD_LENGTH = 10
+
+# Sent with each new account invited: tracker.reminders queues its invitation email (a link to
+# choose the password, see tracker.auth.invitation), in the same transaction.
+account_created = Namespace().signal("account-created")
 
 
 class AccountError(DomainError):
@@ -64,22 +69,53 @@ def _check_role_institution(role: Role, institution: Institution | None) -> None
         raise AccountError(_l("A focal point must belong to an institution."), "institution")
 
 
-def create_user(actor: User | None, *, email: str, name: str, role: Role, password: str,
-                institution: Institution | None = None, locale: str | None = None) -> User:
-    """Create an account. Raises `AccountError` for a taken email, a weak password or a
-    focal point without an institution, or an address the login form would refuse."""
+def _check_scope(role: Role, events: list, institutions: list) -> None:
+    if role != Role.COORDINATOR and (events or institutions):
+        raise AccountError(_l("Only a coordinator follows events or institutions."),
+                           "scope_events")
+
+
+def create_user(actor: User | None, *, email: str, name: str, role: Role,
+                password: str | None = None, institution: Institution | None = None,
+                locale: str | None = None, scope_events: list | None = None,
+                scope_institutions: list | None = None, invite: bool = False) -> User:
+    """Create an account and, with `invite`, send its invitation (a link to choose the
+    password, in the new user's language, see tracker.auth.invitation).
+
+    Raises `AccountError` for a taken email, a weak password, a focal point without an
+    institution, a scope for anyone but a coordinator, or an address the login form would
+    refuse.
+
+    Without `password` the account has none until the invitation's link sets it: one of
+    the two is needed.
+    """
     email = check_email_address(email)
     if _email_taken(email):
         raise _email_refusal()
-    check_password_strength(password)
+    if password is not None:
+        check_password_strength(password)
+    elif not invite:
+        raise AccountError(_l("Give the new account a password, or send an invitation."),
+                           "password")
     _check_role_institution(role, institution)
+    _check_scope(role, scope_events or [], scope_institutions or [])
     user = User(email=email, name=name.strip() or email.split("@")[0], role=role,
-                institution=institution, locale=locale, active=True)
-    user.set_password(password)
+                institution=institution, locale=locale, active=True, password_hash="",
+                scope_events=list(scope_events or []),
+                scope_institutions=list(scope_institutions or []))
+    if password is not None:
+        user.set_password(password)
     db.session.add(user)
     flush(duplicate=_email_refusal(), key=("email",))
-    audit.record(actor, "create", user, {"email": user.email, "role": role.value,
-                                         "institution": audit.jsonable(institution)})
+    audit.record(actor, "create", user, {
+        "email": user.email, "role": role.value,
+        "institution": audit.jsonable(institution),
+        **({"scope_events": audit.jsonable(user.scope_events),
+            "scope_institutions": audit.jsonable(user.scope_institutions)}
+           if user.scope_events or user.scope_institutions else {})})
+    if invite:
+        account_created.send(user)
+        audit.record(actor, "invited", user)
     return user
 
 
@@ -92,6 +128,8 @@ def update_user(actor: User, user: User, values: dict[str, Any],
         raise _email_refusal()
     role = values.get("role", user.role)
     _check_role_institution(role, values.get("institution", user.institution))
+    _check_scope(role, values.get("scope_events", user.scope_events),
+                 values.get("scope_institutions", user.scope_institutions))
     if actor.id == user.id and (role != user.role or values.get("active") is False):
         raise AccountError(_l("You cannot change your own role or deactivate yourself."),
                            "role")

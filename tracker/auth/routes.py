@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from flask import (
     Blueprint,
     current_app,
@@ -12,14 +14,16 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker import audit
-from tracker.auth import reset
+from tracker.auth import invitation, reset
 from tracker.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
 from tracker.auth.services import TooManyAttempts, authenticate, safe_next, sign_out
 from tracker.extensions import db, limiter
+from tracker.models import User
 from tracker.views import attempt, done
 
 bp = Blueprint("auth", __name__)
@@ -101,3 +105,31 @@ def reset_password(token: str):
         if attempt(lambda: reset.reset_password(user, form.password.data), form, "password").ok:
             return done(_("Your password is changed. Sign in with it."), url_for("auth.login"))
     return render_template("auth/reset.html", form=form), 422 if form.errors else 200
+
+
+def _language_of(user: User | None):
+    """Speak `user`'s saved language, if they chose one, for a page reached from their email."""
+    return force_locale(user.locale) if user is not None and user.locale else nullcontext()
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """Choose the first password of an invited account; the link then stops working.
+
+    The page speaks the invited person's saved language; a used or expired link answers
+    410 and says which it is.
+    """
+    try:
+        link, user = invitation.read_token(token)
+    except invitation.InvitationInvalid as refused:
+        with _language_of(refused.user):
+            return render_template("auth/invitation_invalid.html",
+                                   message=str(refused)), 410
+    with _language_of(user):
+        form = ResetPasswordForm()
+        if form.validate_on_submit() and attempt(
+                lambda: invitation.accept(link, user, form.password.data), form,
+                "password").ok:
+            return done(_("Your password is set. Sign in with it."), url_for("auth.login"))
+        return (render_template("auth/invitation.html", form=form, user=user),
+                422 if form.errors else 200)

@@ -33,13 +33,20 @@ from tracker.models.events import (
 from tracker.models.indicators import Indicator, Measurement
 from tracker.models.jobs import Job, JobState
 from tracker.models.outbox import (
+    InvitationLink,
     MessageKind,
     MessageStatus,
     OutboxMessage,
     ResetLink,
     UsedToken,
 )
-from tracker.models.people import Institution, Role, User
+from tracker.models.people import (
+    Institution,
+    Role,
+    User,
+    coordinator_event,
+    coordinator_institution,
+)
 from tracker.models.replies import HoldReason, InboundReply, ReplyStatus
 from tracker.models.schedule import ClosedDay, PlannedDay
 from tracker.models.sources import RecommendationLink, SourceDocument
@@ -73,6 +80,7 @@ __all__ = [
     "GcmObjective",
     "Indicator",
     "Institution",
+    "InvitationLink",
     "Job",
     "JobState",
     "Measurement",
@@ -98,5 +106,7 @@ __all__ = [
     "action_visible_clause",
     "event_visible_clause",
     "recommendation_visible_clause",
+    "coordinator_event",
+    "coordinator_institution",
     "recommendation_gcm",
 ]

@@ -163,3 +163,19 @@ class ResetLink(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class InvitationLink(db.Model):
+    """The link of an account invitation: it sets the first password, once, until it expires.
+
+    Holds the SHA-256 digest of the link's random token; the token itself is only in the
+    email. `used_at` is set when the password is chosen, which ends the link.
+    """
+
+    __tablename__ = "invitation_link"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

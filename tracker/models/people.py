@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import JSON, Enum, ForeignKey, String
+from sqlalchemy import JSON, Column, Enum, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -20,6 +20,7 @@ from tracker.models.types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from tracker.models.actions import Action
+    from tracker.models.events import Event
 
 
 class Role(enum.StrEnum):
@@ -75,6 +76,22 @@ class Institution(db.Model):
         return f"{self.label} ({self.code})"
 
 
+# A coordinator's escalation scope: the events and the lead institutions whose actions they
+# follow. A coordinator with neither follows every action (see tracker.scopes).
+coordinator_event = Table(
+    "coordinator_event", db.Model.metadata,
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Column("event_id", ForeignKey("event.id", ondelete="CASCADE"), primary_key=True,
+           index=True),
+)
+coordinator_institution = Table(
+    "coordinator_institution", db.Model.metadata,
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Column("institution_id", ForeignKey("institution.id", ondelete="CASCADE"),
+           primary_key=True, index=True),
+)
+
+
 class User(UserMixin, db.Model):
     """A person with one role and, for focal points, the institution they speak for."""
 
@@ -97,12 +114,23 @@ class User(UserMixin, db.Model):
     # Email kinds the user turned off (MessageKind values), and a pause of all reminders.
     muted_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
     reminders_paused_until: Mapped[date | None]
+    # The hour (0-23, in the tracker's time zone) before which the daily email is not sent.
+    daily_email_hour: Mapped[int | None]
+    # Who receives my daily email's items while I am away, until `delegate_until` included.
+    delegate_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"))
+    delegate_until: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     institution: Mapped[Institution | None] = relationship(back_populates="users")
     actions: Mapped[list[Action]] = relationship(
         back_populates="owner", foreign_keys="Action.owner_id"
     )
+    delegate: Mapped[User | None] = relationship(remote_side=[id])
+    scope_events: Mapped[list[Event]] = relationship(secondary=coordinator_event,
+                                                     order_by="Event.id")
+    scope_institutions: Mapped[list[Institution]] = relationship(
+        secondary=coordinator_institution, order_by="Institution.id")
 
     @validates("email")
     def _normalise_email(self, key: str, value: str) -> str:
@@ -142,6 +170,14 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def delegate_on(self, day: date) -> User | None:
+        """Return who receives this user's daily items on `day`: an active delegate while
+        the delegation runs, else None."""
+        if (self.delegate is None or self.delegate_until is None or day > self.delegate_until
+                or not self.delegate.active or self.delegate.id == self.id):
+            return None
+        return self.delegate
 
     def has_role(self, *roles: Role) -> bool:
         """Tell whether the user holds one of `roles`."""

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectMultipleField, TextAreaField
+from wtforms import DateField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from tracker.forms import Form, choices
+from tracker.forms import Form, ModelSelectField, choices
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -31,13 +31,20 @@ class ExtendForm(Form):
 
 
 class PreferencesForm(Form):
-    """Which emails a user receives, and a pause of reminders."""
+    """Which emails a user receives, when the daily email comes, a pause of reminders, and
+    a delegate who receives the daily email's items while the user is away."""
 
     kinds = MultiCheckboxField(_l("Emails I receive"))
+    daily_hour = SelectField(_l("Daily email not before"), validators=[Optional()])
     paused_until = DateField(_l("Pause reminders until"), validators=[Optional()])
+    delegate = ModelSelectField(_l("Delegate while I am away"), allow_blank=True)
+    delegate_until = DateField(_l("Delegate until"), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from tracker.models import MessageKind
 
         self.kinds.choices = choices((k.value, k.label) for k in MessageKind)
+        self.daily_hour.choices = choices(
+            [("", _l("As soon as it is ready")),
+             *((str(hour), f"{hour:02d}:00") for hour in range(24))])

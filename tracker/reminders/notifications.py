@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask
-from sqlalchemy import select
+from flask import Flask, current_app
 
 from tracker.actions.signals import ActionEvent, Happened, action_event
+from tracker.admin.services import account_created
 from tracker.auth.reset import reset_requested
-from tracker.extensions import db
-from tracker.models import Action, ActionUpdate, MessageKind, Role, User
+from tracker.models import Action, ActionUpdate, MessageKind, User
 from tracker.reminders.outbox import build, insert_new, wants
+from tracker.scopes import coordinators_for
 
 # Who hears of each event besides the people it concerns: the owner, or the coordinators
-# when the event awaits their decision or they should act (a blocked action).
+# responsible for the action (tracker.scopes) when the event awaits their decision or they
+# should act (a blocked action).
 TO_COORDINATORS = frozenset({ActionEvent.COMPLETION_REPORTED, ActionEvent.EXTENSION_REQUESTED,
                              ActionEvent.CANCELLATION_PROPOSED, ActionEvent.BLOCKED})
 # Events told only to the people they concern, not to the owner (the previous owner of a
@@ -27,10 +28,11 @@ TO_CONCERNED_ONLY = frozenset({ActionEvent.UNASSIGNED})
 
 
 def init_app(app: Flask) -> None:
-    """Queue notifications for the actions' events and the password reset emails
-    (listeners, connected once)."""
+    """Queue notifications for the actions' events, the password reset emails and the
+    account invitations (listeners, connected once)."""
     action_event.connect(queue_notifications)
     reset_requested.connect(queue_reset_email)
+    account_created.connect(queue_invitation_email)
 
 
 def queue_reset_email(user: User) -> int:
@@ -39,16 +41,17 @@ def queue_reset_email(user: User) -> int:
                              MessageKind.NOTIFICATION, user, "password_reset")])
 
 
-def coordinators() -> list[User]:
-    """Return the active coordinators (who review and are copied on escalations)."""
-    return list(db.session.scalars(
-        select(User).where(User.role == Role.COORDINATOR, User.active).order_by(User.id)))
+def queue_invitation_email(user: User) -> int:
+    """Queue the invitation of a new account (its link is made when it is sent)."""
+    return insert_new([build(f"invitation:{user.id}:{secrets.token_hex(8)}",
+                             MessageKind.NOTIFICATION, user, "invitation",
+                             days=current_app.config["INVITATION_MAX_AGE_DAYS"])])
 
 
 def recipients(happened: Happened) -> list[User]:
     """Return who is told of `happened`, each once, in a stable order."""
     if happened.event in TO_COORDINATORS:
-        people = coordinators()
+        people = coordinators_for(happened.action)
     elif happened.event in TO_CONCERNED_ONLY:
         people = list(happened.concerned)
     else:

@@ -37,10 +37,23 @@ def wants(user: User, kind: MessageKind, today: date | None = None) -> bool:
     return True
 
 
+# Emails that cannot wait for the next daily email.
+AT_ONCE_TEMPLATES = frozenset({"password_reset", "invitation"})
+
+
+def has_active_owner(action: Action, day: date) -> bool:
+    """Tell whether `action`'s owner is there to act on `day`: active, with an address, and
+    not pausing reminders. Coordinators see the other actions as "without an active owner"."""
+    owner = action.owner
+    return bool(owner is not None and owner.active and owner.email and (
+        owner.reminders_paused_until is None or day > owner.reminders_paused_until))
+
+
 def held(kind: MessageKind, template: str) -> bool:
     """Tell whether an email of `kind` waits for the recipient's daily email
-    (MAIL_DAILY_KINDS) rather than going at once; a password reset never waits."""
-    return (template != "password_reset"
+    (MAIL_DAILY_KINDS) rather than going at once; a password reset or an account
+    invitation never waits."""
+    return (template not in AT_ONCE_TEMPLATES
             and kind.value in current_app.config["MAIL_DAILY_KINDS"])
 
 

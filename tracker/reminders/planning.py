@@ -14,39 +14,36 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from tracker.actions.rules import (
     awaiting_news_clause,
     awaits_owner_clause,
-    overdue_clause,
-    stale_clause,
 )
 from tracker.extensions import db
 from tracker.models import (
     Action,
-    ActionUpdate,
     Event,
-    ExtensionRequest,
-    ExtensionStatus,
     MessageKind,
-    OutboxMessage,
     Recommendation,
     Role,
     Status,
     User,
     action_visible_clause,
 )
-from tracker.reminders.notifications import coordinators
-from tracker.reminders.outbox import build, existing_keys, insert_counted, wants
+from tracker.reminders import summary
+from tracker.reminders.outbox import (
+    build,
+    existing_keys,
+    has_active_owner,
+    insert_counted,
+    wants,
+)
+from tracker.scopes import coordinators, coordinators_by_action
 
 OVERDUE_EVERY_DAYS = 7
 OVERDUE_MAX_YEARS = 10
-# Sections of the coordinators' summary list this many actions, then a count of the rest.
-SUMMARY_LISTED = 15
-# The summary lists this many updates; the row keeps their ids and the count of all.
-SUMMARY_UPDATES = 50
 
 
 @dataclass
@@ -94,10 +91,11 @@ def deadline_reminders(day: date, plan: Plan) -> None:
 def overdue_reminders(day: date, plan: Plan) -> None:
     """Plan the overdue reminders: the first day late, then every 7 days.
 
-    From the second one on, each coordinator gets an escalation of their own (their
-    language, their links), whatever the owner's preferences: an action whose owner is
-    paused, muted or deactivated is escalated all the same. A new deadline starts the
-    count again, because the deadline is part of the key.
+    From the second one on, each coordinator responsible for the action (tracker.scopes)
+    gets an escalation of their own (their language, their links), whatever the owner's
+    preferences; an action without an active owner (deactivated, or pausing reminders) is
+    escalated from the first. A new deadline starts the count again, because the deadline
+    is part of the key.
     """
     deadlines = [day - timedelta(days=1 + OVERDUE_EVERY_DAYS * n)
                  for n in range(OVERDUE_MAX_YEARS * 366 // OVERDUE_EVERY_DAYS)]
@@ -106,10 +104,13 @@ def overdue_reminders(day: date, plan: Plan) -> None:
         return
     numbers = {a.id: (day - a.deadline).days // OVERDUE_EVERY_DAYS + 1 for a in actions}
     keys = {a.id: f"overdue:{a.id}:{a.deadline.isoformat()}:{numbers[a.id]}" for a in actions}
-    watchers = [u for u in coordinators() if wants(u, MessageKind.OVERDUE, day)]
+    ownerless = {a.id for a in actions if not has_active_owner(a, day)}
+    escalated = [a for a in actions if numbers[a.id] >= 2 or a.id in ownerless]
+    responsible = coordinators_by_action(a.id for a in escalated)
     escalations = {(a.id, u.id): f"escalation:{u.id}:{a.id}:{a.deadline.isoformat()}:"
                                  f"{numbers[a.id]}"
-                   for a in actions if numbers[a.id] >= 2 for u in watchers}
+                   for a in escalated for u in responsible.get(a.id, [])
+                   if wants(u, MessageKind.OVERDUE, day) and u.id != a.owner_id}
     known = existing_keys([*keys.values(), *escalations.values()])
     for action in actions:
         key = keys[action.id]
@@ -117,13 +118,14 @@ def overdue_reminders(day: date, plan: Plan) -> None:
         if key not in known and wants(action.owner, MessageKind.OVERDUE, day):
             plan.add(build(key, MessageKind.OVERDUE, action.owner, "overdue", action=action,
                            days_late=(day - action.deadline).days, number=number))
-        for user in watchers if number >= 2 else []:
-            escalation = escalations[action.id, user.id]
-            if escalation in known or user.id == action.owner_id:
+        for user in responsible.get(action.id, []):
+            escalation = escalations.get((action.id, user.id))
+            if escalation is None or escalation in known:
                 continue
             plan.add(build(escalation, MessageKind.OVERDUE, user, "escalation",
                            action=action, days_late=(day - action.deadline).days,
-                           number=number, escalated_owner=action.owner))
+                           number=number, escalated_owner=action.owner,
+                           without_owner=action.id in ownerless))
 
 
 def news_key(action_id: int, since: date, weeks: int, missed: int) -> str:
@@ -170,7 +172,12 @@ def awaiting_news_reminders(day: date, plan: Plan) -> None:
 
 
 def weekly_digests(day: date, plan: Plan) -> None:
-    """Plan each focal point's weekly digest: open actions as overdue, due soon and later."""
+    """Plan each focal point's weekly digest: their open actions as overdue, due soon and
+    later, and those waiting for validation.
+
+    A focal point who owns no action but whose institution leads some (they may update
+    them, as `can_update_action` says) gets the digest of their institution's actions.
+    """
     period = f"{day.isocalendar().year}-W{day.isocalendar().week:02d}"
     days = current_app.config["DIGEST_DUE_SOON_DAYS"]
     soon = day + timedelta(days=days)
@@ -182,30 +189,44 @@ def weekly_digests(day: date, plan: Plan) -> None:
              and wants(u, MessageKind.WEEKLY_DIGEST, day)]
     if not users:
         return
-    actions_by_owner: dict[int, list[Action]] = defaultdict(list)
-    for action in db.session.scalars(
-            _open_actions().where(Action.owner_id.in_([u.id for u in users]))
-            .order_by(Action.deadline)).all():
-        actions_by_owner[action.owner_id].append(action)
+    owners = db.session.execute(select(Action.owner_id).where(
+        Action.owner_id.in_([u.id for u in users])).distinct()).scalars()
+    owning = set(owners)
+    institutions = {u.institution_id for u in users
+                    if u.id not in owning and u.institution_id is not None}
+    theirs = or_(Action.owner_id.in_(owning), Action.lead_institution_id.in_(institutions))
+    by_owner: dict[int, list[Action]] = defaultdict(list)
+    by_institution: dict[int, list[Action]] = defaultdict(list)
     pending_by_owner: dict[int, list[Action]] = defaultdict(list)
+    pending_by_institution: dict[int, list[Action]] = defaultdict(list)
     for action in db.session.scalars(
-            select(Action).where(Action.owner_id.in_([u.id for u in users]),
-                                 Action.status == Status.PENDING_VALIDATION,
-                                 action_visible_clause())).all():
+            _open_actions().where(theirs).order_by(Action.deadline, Action.id)).all():
+        by_owner[action.owner_id].append(action)
+        by_institution[action.lead_institution_id].append(action)
+    for action in db.session.scalars(
+            select(Action).where(theirs, Action.status == Status.PENDING_VALIDATION,
+                                 action_visible_clause())
+            .order_by(Action.deadline, Action.id)).all():
         pending_by_owner[action.owner_id].append(action)
+        pending_by_institution[action.lead_institution_id].append(action)
     for user in users:
-        own = actions_by_owner[user.id]
-        if not own and not pending_by_owner[user.id]:
+        if user.id in owning:
+            own, waiting = by_owner[user.id], pending_by_owner[user.id]
+        else:
+            own = by_institution.get(user.institution_id, [])
+            waiting = pending_by_institution.get(user.institution_id, [])
+        if not own and not waiting:
             continue
         plan.add(build(keys[user.id], MessageKind.WEEKLY_DIGEST, user, "weekly_digest",
                        overdue=[a for a in own if a.is_overdue(day)],
                        due_soon=[a for a in own if a.is_due_soon(day, days)],
                        later=[a for a in own if a.deadline > soon],
-                       pending=pending_by_owner[user.id], day=day))
+                       pending=waiting, day=day))
 
 
 def coordinator_summaries(day: date, plan: Plan, now: datetime) -> None:
-    """Plan the coordinators' summary: latest updates, reviews, overdue by institution."""
+    """Plan each coordinator's weekly summary of the actions in their scope: the news since
+    their last summary, and what awaits them (see summary.py)."""
     period = f"{day.isocalendar().year}-W{day.isocalendar().week:02d}"
     users = [u for u in coordinators()
              if wants(u, MessageKind.COORDINATOR_SUMMARY, day)]
@@ -214,41 +235,14 @@ def coordinator_summaries(day: date, plan: Plan, now: datetime) -> None:
     users = [u for u in users if keys[u.id] not in known]
     if not users:
         return
-    last = db.session.scalar(
-        select(OutboxMessage.created_at).where(
-            OutboxMessage.kind == MessageKind.COORDINATOR_SUMMARY)
-        .order_by(OutboxMessage.created_at.desc()).limit(1))
-    since = last or (now - timedelta(days=7))
-    updates = db.session.scalars(
-        select(ActionUpdate).where(ActionUpdate.created_at > since, ActionUpdate.action_id.in_(
-            select(Action.id).where(action_visible_clause())))
-        .options(joinedload(ActionUpdate.action), joinedload(ActionUpdate.author))
-        .order_by(ActionUpdate.created_at)).all()
-    pending = db.session.scalars(
-        select(Action).where(Action.status == Status.PENDING_VALIDATION, action_visible_clause())
-        .options(joinedload(Action.owner)).order_by(Action.updated_at)).all()
-    extensions = db.session.scalars(select(ExtensionRequest).where(
-        ExtensionRequest.status == ExtensionStatus.PENDING,
-        ExtensionRequest.action_id.in_(select(Action.id).where(action_visible_clause())))).all()
-    overdue_by_institution: dict[str, list[Action]] = defaultdict(list)
-    for action in db.session.scalars(
-            _open_actions().where(overdue_clause(day)).order_by(Action.deadline)).all():
-        overdue_by_institution[action.lead_institution.name].append(action)
-    stale_count = db.session.scalar(
-        select(func.count()).select_from(Action).where(stale_clause(day), action_visible_clause()))
-    stale = db.session.scalars(
-        _open_actions().where(stale_clause(day))
-        .order_by(Action.last_news_on, Action.id).limit(SUMMARY_LISTED)).all()
+    last = summary.last_summaries()
+    since = {u.id: last.get(u.id) or (now - timedelta(days=7)) for u in users}
+    gathered = summary.gather(day, min(since.values()))
+    stale = summary.stale_for(users, gathered)
     for user in users:
         plan.add(build(keys[user.id], MessageKind.COORDINATOR_SUMMARY, user,
-                       "coordinator_summary", updates=updates[:SUMMARY_UPDATES],
-                       updates_count=len(updates), pending=pending,
-                       extensions_count=len(extensions), since=since, day=day,
-                       overdue_by_institution={
-                           name: len(items)
-                           for name, items in sorted(overdue_by_institution.items())},
-                       stale=stale, stale_count=stale_count,
-                       stale_days=current_app.config["STALE_AFTER_DAYS"]))
+                       "coordinator_summary", day=day, **summary.for_coordinator(
+                           user, gathered, since[user.id], stale[user.id])))
 
 
 def plan_reminders(day: date, now: datetime, *, digests: bool = False,

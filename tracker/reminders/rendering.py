@@ -27,11 +27,13 @@ from tracker.extensions import db
 from tracker.models import (
     Action,
     ActionUpdate,
+    Event,
     ExtensionRequest,
     OutboxMessage,
     Status,
     User,
 )
+from tracker.permissions import can_update_action
 from tracker.reminders import links, messages
 from tracker.replies import reference
 from tracker.urls import external_url
@@ -45,7 +47,8 @@ OPERATION_STATUSES = {
     "extend": frozenset({Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED}),
 }
 # The rows a context may name; anything else in a context is a plain value.
-REFERENCED = {model.__name__: model for model in (Action, ActionUpdate, ExtensionRequest, User)}
+REFERENCED = {model.__name__: model
+              for model in (Action, ActionUpdate, Event, ExtensionRequest, User)}
 PLACEHOLDER = "[link]"
 # str.splitlines()'s line boundaries.
 LINE_BREAKS_RE = re.compile(r"[ \t]*(?:[\n\r\v\f\x1c-\x1e\x85\u2028\u2029][ \t]*)+")
@@ -86,12 +89,23 @@ def email_environment(locale: str) -> Environment:
         environment.filters.update(app_environment.filters)
         environment.globals.update(app_environment.globals)
         environment.globals.update(event_subject=messages.event_subject,
-                                   event_sentence=messages.event_sentence)
+                                   event_sentence=messages.event_sentence,
+                                   status_label=status_label, list_url=list_url)
         translations = Translations.load(current_app.config["BABEL_TRANSLATION_DIRECTORIES"],
                                          [locale])
         environment.install_gettext_translations(translations, newstyle=True)
         cache[locale] = environment
     return environment
+
+
+def status_label(value: str | None) -> str:
+    """Return the label of a status kept in a context by its value ("" for none)."""
+    return Status(value).label if value else ""
+
+
+def list_url(**filters: str | int) -> str:
+    """Return the absolute link to the action list with `filters` (an email's "and N more")."""
+    return external_url("actions.index", **filters)
 
 
 def one_line(text: str) -> str:
@@ -209,7 +223,8 @@ def action_links(row: OutboxMessage, user: User, *, preview: bool) -> dict[str, 
     """Return the links of the action an item row is about, for `user`, made now.
 
     A one-click link carries the action's version of this moment: confirmed after the
-    action changed, it shows the change and does nothing.
+    action changed, it shows the change and does nothing. Buttons are offered only where
+    `user` may update the action (a delegate's copy: only where the delegate may).
     """
     if preview:
         urls = {"action_url": PLACEHOLDER, "update_url": PLACEHOLDER}
@@ -217,17 +232,49 @@ def action_links(row: OutboxMessage, user: User, *, preview: bool) -> dict[str, 
         urls = {"action_url": external_url("actions.show", action_id=row.action_id)}
         urls["update_url"] = urls["action_url"] + "#update-heading"
     if row.template in ACTION_LINK_TEMPLATES and row.action is not None and (
-            row.action.owner_id == user.id):
+            can_update_action(user, row.action)):
         for operation in operations(row.action):
             urls[f"{operation}_url"] = PLACEHOLDER if preview else links.action_link(
                 user.id, row.action_id, operation, row.link_id, row.action.version)
     return urls
 
 
-def _weekly_part(item: OutboxMessage, user: User, urls: dict[str, str]) -> dict[str, Any]:
+def without_shown(value: Any, shown: set[int]) -> Any:
+    """Return a weekly digest's or summary's decoded context without the actions `shown`
+    above it in the same daily email, so that no action is listed twice.
+
+    Lists lose the actions (or entries about an action) already shown, and a section's
+    "count" goes down with them; the summary's news ("events") stays whole, since it says
+    what no reminder says.
+    """
+    def about(item: Any) -> int | None:
+        if isinstance(item, Action):
+            return item.id
+        if isinstance(item, dict) and isinstance(item.get("action"), Action):
+            return item["action"].id
+        return None
+
+    if isinstance(value, list):
+        return [item for item in value if about(item) not in shown]
+    if isinstance(value, dict):
+        result = {key: item if key == "events" else without_shown(item, shown)
+                  for key, item in value.items()}
+        if isinstance(value.get("items"), list) and isinstance(value.get("count"), int):
+            result["count"] = value["count"] - (len(value["items"]) - len(result["items"]))
+        return result
+    return value
+
+
+def _weekly_part(item: OutboxMessage, user: User, urls: dict[str, str],
+                 shown: set[int]) -> dict[str, Any] | None:
     """Return a weekly digest or summary as a part of a daily email: its text and HTML
-    without their greeting and footer."""
-    context = {"user": user, **decode_context(item.context or {}), **urls}
+    without their greeting and footer, and without the actions `shown` above it (None
+    for a digest left with nothing to list)."""
+    context = without_shown(decode_context(item.context or {}), shown)
+    if item.template == "weekly_digest" and not any(
+            context.get(name) for name in ("overdue", "due_soon", "later", "pending")):
+        return None
+    context = {"user": user, **context, **urls}
     locale = recipient_locale(user)
     environment = email_environment(locale)
     with force_locale(locale):
@@ -240,30 +287,49 @@ def _weekly_part(item: OutboxMessage, user: User, urls: dict[str, str]) -> dict[
     return {"template": item.template, "text": text, "html": Markup(html)}
 
 
+def _addressed_to(item: OutboxMessage, user: User) -> bool:
+    """Tell whether an item is `user`'s: their own, or one of someone they stand in for."""
+    return item.recipient_id == user.id or (
+        item.recipient is not None and item.recipient.delegate_id == user.id)
+
+
 def daily_items(row: OutboxMessage, user: User, *, preview: bool,
                 urls: dict[str, str] | None = None) -> dict[str, list[dict]]:
-    """Return the items of a daily email by section, each with its context and links."""
+    """Return the items of a daily email by section, each with its context and links.
+
+    The weekly digest or summary comes last and leaves out the actions the reminders
+    above it show (see `without_shown`): on Mondays no action is listed twice.
+    """
     from tracker.reminders.daily import SECTIONS
 
     ids = list((row.context or {}).get("items", []))
     items = {item.id: item for item in db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.id.in_(ids)))}
     sections: dict[str, list[dict]] = {name: [] for name, _ in SECTIONS}
+    weekly: list[OutboxMessage] = []
+    shown: set[int] = set()
     for item_id in ids:
         item = items.get(item_id)
-        if item is None or item.recipient_id != user.id:
+        if item is None or not _addressed_to(item, user):
             continue
         for name, templates in SECTIONS:
             if item.template in templates and name == "weekly":
-                sections[name].append(_weekly_part(item, user, urls or {}))
+                weekly.append(item)
                 break
             if item.template in templates:
                 context = decode_context(item.context or {})
                 buttons = (action_links(item, user, preview=preview)
                            if item.action_id is not None else {})
-                sections[name].append({"action": item.action, "template": item.template,
-                                       **context, **buttons})
+                sections[name].append({
+                    "action": item.action, "template": item.template, **context, **buttons,
+                    "delegated_from": item.recipient if item.recipient_id != user.id else None})
+                if item.action_id is not None:
+                    shown.add(item.action_id)
                 break
+    for item in weekly:
+        part = _weekly_part(item, user, urls or {}, shown)
+        if part is not None:
+            sections["weekly"].append(part)
     return {name: entries for name, entries in sections.items() if entries}
 
 
@@ -272,7 +338,7 @@ def row_links(row: OutboxMessage, user: User, *, preview: bool) -> dict[str, str
     if preview:
         names = ["action_url", "update_url", "my_actions_url", "stale_url", "review_url",
                  "unsubscribe_url", "preferences_url", "start_url", "complete_url",
-                 "extend_url", "reset_url"]
+                 "extend_url", "reset_url", "invitation_url"]
         return dict.fromkeys(names, PLACEHOLDER)
     urls = {"my_actions_url": external_url("actions.mine"),
             "stale_url": external_url("actions.index", stale="1"),
@@ -286,6 +352,10 @@ def row_links(row: OutboxMessage, user: User, *, preview: bool) -> dict[str, str
         from tracker.auth.reset import issue_link
 
         urls["reset_url"] = issue_link(user)
+    if row.template == "invitation":
+        from tracker.auth import invitation
+
+        urls["invitation_url"] = invitation.issue_link(user)
     return urls
 
 

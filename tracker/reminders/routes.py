@@ -35,6 +35,7 @@ from tracker.models import (
 from tracker.permissions import admin_required, can_update_action
 from tracker.reminders import delivery, links
 from tracker.reminders.forms import ConfirmForm, ExtendForm, PreferencesForm
+from tracker.reminders.preferences import save_preferences
 from tracker.reminders.rendering import OPERATION_STATUSES, render_row
 from tracker.views import attempt, form_status
 
@@ -167,20 +168,26 @@ def _unsubscribe(token: str):
 @bp.route("/profile/notifications", methods=["GET", "POST"])
 @login_required
 def preferences():
-    """Choose which emails to receive, and pause reminders for a while."""
+    """Choose which emails to receive, when the daily email comes, a pause, and a delegate
+    while away."""
+    user = current_user._get_current_object()
     form = PreferencesForm()
+    form.delegate.set_objects(db.session.scalars(
+        select(User).where(User.active, User.id != user.id).order_by(User.name)),
+        label=lambda u: f"{u.name} ({u.email})")
     if request.method == "GET":
         form.kinds.data = [k.value for k in MessageKind
-                           if k.value not in (current_user.muted_kinds or [])]
-        form.paused_until.data = current_user.reminders_paused_until
-    if form.validate_on_submit():
-        chosen = set(form.kinds.data or [])
-        muted = sorted(k.value for k in MessageKind if k.value not in chosen)
-        changes = audit.apply_changes(current_user, {
-            "muted_kinds": muted, "reminders_paused_until": form.paused_until.data})
-        if changes:
-            audit.record(current_user, "update", current_user, changes)
-        db.session.commit()
+                           if k.value not in (user.muted_kinds or [])]
+        form.daily_hour.data = "" if user.daily_email_hour is None else str(
+            user.daily_email_hour)
+        form.paused_until.data = user.reminders_paused_until
+        form.delegate.data = user.delegate_id
+        form.delegate_until.data = user.delegate_until
+    if form.validate_on_submit() and attempt(lambda: save_preferences(
+            user, clock.today(), kinds=set(form.kinds.data or []),
+            daily_hour=int(form.daily_hour.data) if form.daily_hour.data else None,
+            paused_until=form.paused_until.data, delegate=form.delegate.selected,
+            delegate_until=form.delegate_until.data), form, "delegate").ok:
         flash(_("Your email preferences are saved."), "success")
         return redirect(url_for("reminders.preferences"))
     return render_template("reminders/preferences.html", form=form), \
