@@ -58,7 +58,7 @@ def test_the_web_app_loads_no_migration_scheduler_or_backup_code(app):
     env = {**os.environ, "TRACKER_ENV": "testing", "SECRET_KEY": app.config["SECRET_KEY"],
            "DATABASE_URL": db.engine.url.render_as_string(hide_password=False)}
     probe = ("import sys, wsgi; print(sorted(m for m in ('alembic', 'flask_migrate', "
-             "'apscheduler', 'tarfile') if m in sys.modules))")
+             "'apscheduler', 'tarfile', 'holidays') if m in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, check=True,
                             capture_output=True, text=True).stdout.strip()
     assert loaded == "[]"

@@ -7,10 +7,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.helpers import at, deliver, field_errors, plan
-from tracker.config import ConfigError, check
 from tracker.extensions import db
 from tracker.models import AuditEntry, ClosedDay, OutboxMessage, Role
 from tracker.reminders import jobs, planning
@@ -46,10 +45,15 @@ def test_weekends_tunisian_holidays_and_listed_days_are_closed(app, make_user):
     assert not working_day(date(2027, 7, 14)) and working_day(MARTYRS_DAY)
 
 
-def test_an_unknown_holiday_country_is_refused_at_start():
-    with pytest.raises(ConfigError, match="TRACKER_HOLIDAY_COUNTRY"):
-        check({"TRACKER_ENV": "testing", "HOLIDAY_COUNTRY": "XX"})
-    check({"TRACKER_ENV": "testing", "HOLIDAY_COUNTRY": ""})
+def test_an_unknown_holiday_country_stops_planning_with_a_clear_message(app, runner):
+    app.config["HOLIDAY_COUNTRY"] = "XX"
+    for command in (["reminders", "plan"], ["reminders", "run"], ["scheduler"]):
+        result = runner.invoke(args=command)
+        assert result.exit_code == 1
+        assert "TRACKER_HOLIDAY_COUNTRY 'XX' is not a country" in result.output
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    app.config["HOLIDAY_COUNTRY"] = ""
+    assert runner.invoke(args=["reminders", "plan"]).exit_code == 0
 
 
 def test_an_admin_adds_and_removes_a_closed_day_with_an_audit_row(client, auth, make_user):

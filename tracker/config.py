@@ -184,18 +184,25 @@ def derive(config: dict) -> None:
             config["EVIDENCE_MAX_BYTES"] * config["EVIDENCE_MAX_FILES"] + 1024 * 1024)
 
 
-def check(config: dict) -> None:
-    """Refuse to run outside development and testing with a missing or default secret."""
-    env = config.get("TRACKER_ENV", "production")
-    if env not in ENVIRONMENTS:
-        raise ConfigError(f"TRACKER_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}.")
-    country = config.get("HOLIDAY_COUNTRY") or ""
+def check_holiday_country(country: str) -> None:
+    """Refuse a HOLIDAY_COUNTRY the holidays library does not know.
+
+    Called where reminders are planned (the scheduler and the `reminders` commands), not
+    by every web worker: the library's country tables take 16 MB a process.
+    """
     if country:
         from holidays import list_supported_countries
 
         if country not in list_supported_countries():
             raise ConfigError(f"TRACKER_HOLIDAY_COUNTRY {country!r} is not a country the "
                               "holidays library knows (an ISO 3166 code such as TN).")
+
+
+def check(config: dict) -> None:
+    """Refuse to run outside development and testing with a missing or default secret."""
+    env = config.get("TRACKER_ENV", "production")
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"TRACKER_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}.")
     if env == "production":
         key = config.get("SECRET_KEY") or ""
         if not key or key == DEV_SECRET_KEY or len(key) < 16:

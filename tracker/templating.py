@@ -112,6 +112,13 @@ def percent(value: int | float | None) -> str:
     right-to-left line cannot split into "% 40"."""
     if value is None:
         return ""
+    return _percent(value, _locale())
+
+
+@lru_cache(maxsize=4096)
+def _percent(value: int | float, locale: str) -> str:
+    # `locale` is the one in force (get_locale), passed only to key the cache. A list page
+    # formats two percentages a row: through Babel each time, 2 ms of a 25-row page.
     return format_percent(value / 100)
 
 

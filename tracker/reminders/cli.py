@@ -9,10 +9,19 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from tracker import clock
+from tracker.config import ConfigError, check_holiday_country
 from tracker.reminders import jobs
 from tracker.workdays.services import working_day
 
 reminders = AppGroup("reminders", help="Plan and send reminder emails.")
+
+
+def _check_country() -> None:
+    """Stop with a clear message when HOLIDAY_COUNTRY is unknown to the holidays library."""
+    try:
+        check_holiday_country(current_app.config["HOLIDAY_COUNTRY"])
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _parse_date(ctx, param, value: str | None) -> date | None:
@@ -29,6 +38,7 @@ def _parse_date(ctx, param, value: str | None) -> date | None:
 @click.option("--dry-run", is_flag=True, help="Print what would be sent; write nothing.")
 def plan_command(day: date | None, dry_run: bool) -> None:
     """Write the reminders due on a day (today by default) into the outbox."""
+    _check_country()
     result = jobs.plan(day, dry_run=dry_run)
     if dry_run:
         click.echo(f"would queue {len(result.rows)} emails {result.counts()}")
@@ -64,6 +74,7 @@ def run_command(day: date | None) -> None:
 
     Safe to repeat: a second run of the same day sends nothing new.
     """
+    _check_country()
     moment = clock.now() if day is None else planning_time(day)
     with clock.set_to(moment):
         day = clock.today()
@@ -94,6 +105,7 @@ def scheduler_command() -> None:
 
     from tracker.reminders.scheduler import configure, next_runs
 
+    _check_country()
     app = current_app._get_current_object()
     scheduler = configure(BlockingScheduler(timezone=jobs.timezone()), app)
     for job_id, expression, next_run in next_runs(app):

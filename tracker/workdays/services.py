@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -30,6 +29,8 @@ LONGEST_CLOSURE_DAYS = 366
 def _holidays(country: str, year: int, language: str) -> dict[date, str]:
     # Tunisia's Islamic holidays follow the moon: the library estimates them, which is
     # fine to skip a reminder by, and an admin can add the day the state announces.
+    import holidays  # 16 MB of country tables: loaded where a holiday is asked for
+
     return dict(holidays.country_holidays(country, years=year, language=language).items())
 
 
