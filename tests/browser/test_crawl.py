@@ -21,7 +21,7 @@ from tracker.extensions import db
 from tracker.models import GcmObjective, Role, Status
 
 # Links that download a file, end the session or change state are not pages to walk.
-SKIP = ("/logout", "export", ".pdf", ".csv", ".xlsx", ".ics", "/evidence/", "/static/",
+SKIP = ("/logout", "export", ".pdf", ".csv", ".xlsx", ".ics", ".docx", "/evidence/", "/static/",
         "/api/", "calendar")
 MAX_PAGES = 45
 PHONE = 375
