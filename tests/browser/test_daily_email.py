@@ -13,9 +13,9 @@ from tests.helpers import deliver, plan
 from tracker.extensions import db
 from tracker.models import OutboxMessage, Role
 
-# A Tuesday: the daily email proper. (Mondays add the weekly digest, whose own HTML
-# part has tests of its own.)
+# A Tuesday: the daily email proper; a Monday adds the weekly digest.
 TUESDAY = date(2027, 3, 2)
+MONDAY = date(2027, 3, 8)
 TITLES = ("Publier l'annuaire statistique (ONM) : édition 2026.",
           "Former 40 agents aux procédures d'accueil !")
 
@@ -41,17 +41,18 @@ EDGES = """title => {
 }"""
 
 
+@pytest.mark.parametrize("day", [TUESDAY, MONDAY], ids=["tuesday", "monday"])
 @pytest.mark.parametrize("language", ["fr", "en", "ar"])
-def test_the_daily_email_reads_in_each_language(language, browser, runner, smtp,
+def test_the_daily_email_reads_in_each_language(language, day, browser, runner, smtp,
                                                  make_user, make_action):
     owner = make_user(Role.FOCAL_POINT, locale=language, name="Leila Trabelsi",
                       email="leila@onm.example")
-    make_action(owner=owner, title=TITLES[0], deadline=TUESDAY - timedelta(days=8))
-    make_action(owner=owner, title=TITLES[1], deadline=TUESDAY + timedelta(days=7))
+    make_action(owner=owner, title=TITLES[0], deadline=day - timedelta(days=8))
+    make_action(owner=owner, title=TITLES[1], deadline=day + timedelta(days=7))
     db.session.execute(OutboxMessage.__table__.delete())
     db.session.commit()
-    plan(runner, TUESDAY)
-    deliver(runner, TUESDAY)
+    plan(runner, day)
+    deliver(runner, day)
     [message] = smtp.messages
     page = browser.new_page(viewport={"width": 700, "height": 900})
     try:
@@ -67,6 +68,6 @@ def test_the_daily_email_reads_in_each_language(language, browser, runner, smtp,
             assert shown and all(edges["isolated"] and edges["first"] < edges["last"]
                                  for edges in shown), (title, shown)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"daily-email-{language}.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / f"daily-email-{day:%A}-{language}.png".lower()), full_page=True)
     finally:
         page.close()
