@@ -298,3 +298,34 @@ def test_a_held_notification_of_an_action_archived_since_is_not_in_the_daily_ema
     recipients = {message["To"] for message in smtp.messages}
     assert "kept@onm.example" in recipients
     assert "dropped@onm.example" not in recipients
+
+
+def test_an_archived_recommendation_takes_no_decision_and_no_indicator_value(
+        client, auth, coordinator, make_action):
+    from tracker.archive import services as archive
+    from tracker.indicators.services import add_indicator
+    from tracker.models import Measurement
+
+    action = make_action()
+    record_update(action.owner, action, None, Change(status=Status.COMPLETED, progress=100))
+    today = date.today()
+    indicator = add_indicator(coordinator, {
+        "name": "Agents formés", "unit": "agents", "baseline_value": 0.0,
+        "baseline_date": today - timedelta(days=50), "target_value": 40.0,
+        "target_date": today + timedelta(days=50)}, recommendation=action.recommendation)
+    archive.archive(coordinator, action.recommendation, "Importée deux fois")
+    db.session.commit()
+    assert action.status == Status.PENDING_VALIDATION
+    auth.login(coordinator)
+
+    response = client.post(f"/actions/{action.id}/review", data={
+        "decision": "validate", "comment": "Vu", "version": action.version})
+    assert response.status_code == 422
+    assert "archived" in page_text(response)
+    response = client.post(f"/indicators/{indicator.id}/measurements/new", data={
+        "value": "12", "measured_on": today.isoformat()})
+    assert response.status_code == 422
+    assert "archived" in page_text(response)
+    db.session.refresh(action)
+    assert action.status == Status.PENDING_VALIDATION
+    assert db.session.scalar(select(func.count()).select_from(Measurement)) == 0

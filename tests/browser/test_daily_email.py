@@ -68,6 +68,7 @@ def test_the_daily_email_reads_in_each_language(language, day, browser, runner, 
             assert shown and all(edges["isolated"] and edges["first"] < edges["last"]
                                  for edges in shown), (title, shown)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"daily-email-{day:%A}-{language}.png".lower()), full_page=True)
+        name = f"daily-email-{day:%A}-{language}.png".lower()
+        page.screenshot(path=str(ARTIFACTS / name), full_page=True)
     finally:
         page.close()

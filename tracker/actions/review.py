@@ -9,6 +9,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from tracker.actions import rules
 from tracker.actions.services import check_version, record_change
 from tracker.actions.signals import ActionEvent, announce
 from tracker.domain import InvalidChange
@@ -28,6 +29,7 @@ from tracker.models.types import utcnow
 def validate(actor: User, action: Action, expected_version: int | None,
              comment: str = "") -> ActionUpdate:
     """Accept a reported completion: the action is completed. Raises `InvalidChange`."""
+    rules.require(rules.archived_problem(action), "status")
     check_version(action, expected_version)
     if action.status != Status.PENDING_VALIDATION:
         raise InvalidChange(_l("Only an action pending validation can be validated."))
@@ -43,6 +45,7 @@ def return_for_rework(actor: User, action: Action, expected_version: int | None,
 
     Progress goes back to what it was before the completion was reported.
     """
+    rules.require(rules.archived_problem(action), "status")
     check_version(action, expected_version)
     if action.status != Status.PENDING_VALIDATION:
         raise InvalidChange(_l("Only an action pending validation can be returned."))
@@ -94,6 +97,7 @@ def decide_cancellation(actor: User, action: Action, expected_version: int | Non
 
     Raises `StaleVersion` or `InvalidChange`.
     """
+    rules.require(rules.archived_problem(action), "status")
     check_version(action, expected_version)
     if action.status != Status.PENDING_CANCELLATION:
         raise InvalidChange(_l("Only a proposed cancellation can be accepted or refused."))
@@ -131,6 +135,7 @@ def pending_extension(action: Action) -> ExtensionRequest | None:
 def request_extension(actor: User, action: Action, new_deadline: date, reason: str,
                       today: date) -> ExtensionRequest:
     """Ask for a new deadline with a reason. Raises `InvalidChange`."""
+    rules.require(rules.archived_problem(action), "status")
     if action.status.is_closed:
         raise InvalidChange(_l("A completed or cancelled action needs no new deadline."))
     if pending_extension(action) is not None:
@@ -154,6 +159,7 @@ def request_extension(actor: User, action: Action, new_deadline: date, reason: s
 def decide_extension(actor: User, request: ExtensionRequest, accept: bool,
                      comment: str = "") -> ExtensionRequest:
     """Accept (the deadline moves) or refuse a pending request; both stay in the history."""
+    rules.require(rules.archived_problem(request.action), "status")
     if request.status != ExtensionStatus.PENDING:
         raise InvalidChange(_l("This request was already answered."))
     if not accept and not comment.strip():

@@ -156,6 +156,9 @@ def record_measurement(actor: User, indicator: Indicator, value: float, measured
     """
     if indicator.recommendation_id is None:
         raise ValueError("an action's indicator is measured through the action's update")
+    if indicator.recommendation.is_archived:
+        raise InvalidIndicator(_l("This recommendation is archived: a coordinator must "
+                                  "restore it before values are recorded."), "value")
     _check_number(value)
     problem = rules.measurement_date_problem(indicator, measured_on, today)
     if problem:
