@@ -82,7 +82,7 @@ def days_to_plan(day: date) -> list[date]:
 
 
 # The reminders due on one day of an action's life, which a later one replaces.
-DATED_TEMPLATES = frozenset({"deadline_approaching", "overdue"})
+DATED_TEMPLATES = frozenset({"deadline_approaching", "overdue", "awaiting_news"})
 # The emails of a week, which a later week's replaces.
 WEEKLY_TEMPLATES = frozenset({"weekly_digest", "coordinator_summary"})
 

@@ -39,6 +39,7 @@ JOB_LABELS = {
     "digest": _l("Plan the focal points' weekly digests"),
     "summary": _l("Plan the coordinators' summaries"),
     "deliver": _l("Send the emails of the outbox"),
+    "replies": _l("Read the replies to the tracker's emails from the mailbox"),
 }
 
 
