@@ -317,8 +317,10 @@ def _dangling(connection: sa.Connection, tables: list[sa.Table]) -> list[str]:
     problems = []
     for table in tables:
         for constraint in table.foreign_key_constraints:
-            parent = constraint.referred_table
-            pairs = [(element.parent, element.column) for element in constraint.elements]
+            # An alias: a table may refer to itself (a user's delegate is a user).
+            parent = constraint.referred_table.alias("parent")
+            pairs = [(element.parent, parent.c[element.column.name])
+                     for element in constraint.elements]
             key = list(table.primary_key.columns) or [pairs[0][0]]
             query = (sa.select(*key, *(child for child, _ in pairs))
                      .select_from(table.outerjoin(parent, sa.and_(
@@ -330,7 +332,8 @@ def _dangling(connection: sa.Connection, tables: list[sa.Table]) -> list[str]:
                 ids = ", ".join(f"{c.name}={v}" for c, v in zip(key, row, strict=False))
                 values = ", ".join(f"{child.name}={v}" for (child, _), v in
                                    zip(pairs, row[len(key):], strict=True))
-                problems.append(f"{table.name} row {ids}: {values} is not in {parent.name}")
+                problems.append(f"{table.name} row {ids}: {values} is not in "
+                                f"{constraint.referred_table.name}")
     return problems
 
 
