@@ -66,7 +66,7 @@ def test_an_archived_event_leaves_the_dashboard_and_comes_back_when_restored(new
 
 
 def test_the_audit_page_filters_by_person_and_exports_csv(new_page, people):
-    page = new_page()
+    page = new_page(locale="en-GB")  # the link is found by its English name
     login(page, people["admin"].email, PASSWORD)
     page.goto("/admin/audit")
     table = page.locator("table.audit tbody")
