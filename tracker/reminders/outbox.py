@@ -62,12 +62,15 @@ def build(key: str, kind: MessageKind, user: User, template: str, *,
     """Return the outbox row (a dict of columns) of an email to `user`, without its links.
 
     `context` holds what the template shows besides the user and the action: plain
-    values, dates and rows, which the row keeps as ids. The subject is rendered now for
-    the outbox page and a dry run, and again when the email is sent.
+    values, dates and rows, which the row keeps as ids. The subject of an email sent on
+    its own is rendered now for the outbox page, and again when the email is sent; an
+    item held for the daily email never goes out under a subject of its own, so it gets
+    none (rendering them took a third of a day's planning on 100,000 actions).
     """
-    subject = render_subject(template, user, action=action, **context)
+    waits = held(kind, template)
+    subject = "" if waits else render_subject(template, user, action=action, **context)
     return {
-        "status": MessageStatus.HELD if held(kind, template) else MessageStatus.PENDING,
+        "status": MessageStatus.HELD if waits else MessageStatus.PENDING,
         "key": key[:200], "kind": kind, "template": template, "recipient_id": user.id,
         "action_id": action.id if action is not None else None, "to_email": user.email,
         "cc": sorted(set(cc or []) - {user.email}), "locale": recipient_locale(user),
