@@ -296,46 +296,52 @@ def test_a_connection_lost_after_the_page_was_made_keeps_the_page(app, client, a
     assert client.get("/events").status_code == 200
 
 
-def test_two_coordinators_adding_the_same_number_at_once_get_the_forms_refusal(
-        app, world, make_user):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("needs concurrent writers; CI runs it on PostgreSQL")
+def _two_coordinators_post_at_once(app, make_user, url: str, data: dict,
+                                   insert_into: str) -> list:
+    """Sign in two coordinators and POST `data` to `url` from both at once, each held at
+    its INSERT INTO `insert_into` until both have passed the application's own check;
+    return both responses."""
     from sqlalchemy import event as sa_event
 
-    coordinators = [make_user(Role.COORDINATOR) for _ in range(2)]
     clients = []
-    for user in coordinators:
+    for user in [make_user(Role.COORDINATOR) for _ in range(2)]:
         client = app.test_client()
         client.post("/login", data={"email": user.email, "password": PASSWORD})
         clients.append(client)
-    url = f"/events/{world['event_id']}/recommendations/new"
-    data = {"number": "42", "title": "Même numéro", "priority": "medium", "language": "fr"}
-    # Both requests pass the check before either inserts: hold each at its INSERT until
-    # both have checked.
     both_checked = threading.Barrier(2, timeout=10)
 
     def hold(conn, cursor, statement, parameters, context, executemany):
-        if statement.startswith("INSERT INTO recommendation "):
+        if statement.startswith(f"INSERT INTO {insert_into} "):
             both_checked.wait()
 
-    def save(i: int) -> None:
+    def post(i: int) -> None:
         with app.app_context():
             responses[i] = clients[i].post(url, data=data)
 
     sa_event.listen(db.engine, "before_cursor_execute", hold)
     responses = {}
     try:
-        threads = [threading.Thread(target=save, args=(i,)) for i in range(2)]
+        threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(30)
     finally:
         sa_event.remove(db.engine, "before_cursor_execute", hold)
+    return list(responses.values())
 
-    statuses = sorted(r.status_code for r in responses.values())
+
+def test_two_coordinators_adding_the_same_number_at_once_get_the_forms_refusal(
+        app, world, make_user):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("needs concurrent writers; CI runs it on PostgreSQL")
+    url = f"/events/{world['event_id']}/recommendations/new"
+    data = {"number": "42", "title": "Même numéro", "priority": "medium", "language": "fr"}
+    responses = _two_coordinators_post_at_once(app, make_user, url, data, "recommendation")
+
+    statuses = sorted(r.status_code for r in responses)
     assert statuses == [302, 422]
-    refused = next(r for r in responses.values() if r.status_code == 422)
+    refused = next(r for r in responses if r.status_code == 422)
     assert ("This event already has a recommendation with this number."
             in field_errors(refused, "number"))
     assert db.session.scalar(select(func.count()).select_from(Recommendation).where(
@@ -346,41 +352,15 @@ def test_two_coordinators_linking_the_same_recommendations_at_once_get_already_l
         app, make_user, make_event, make_recommendation):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("needs concurrent writers; CI runs it on PostgreSQL")
-    from sqlalchemy import event as sa_event
-
     from tracker.models import RecommendationLink
 
     earlier = make_recommendation(make_event("Atelier AMEM", date=date(2022, 7, 27)))
     later = make_recommendation(make_event("Anniversaire de l'ONM", date=date(2024, 1, 1)))
-    clients = []
-    for user in [make_user(Role.COORDINATOR) for _ in range(2)]:
-        client = app.test_client()
-        client.post("/login", data={"email": user.email, "password": PASSWORD})
-        clients.append(client)
-    # Both requests pass the "already linked?" check before either inserts.
-    both_checked = threading.Barrier(2, timeout=10)
+    responses = _two_coordinators_post_at_once(
+        app, make_user, f"/recommendations/{later.id}/links", {"earlier": earlier.id},
+        "recommendation_link")
 
-    def hold(conn, cursor, statement, parameters, context, executemany):
-        if statement.startswith("INSERT INTO recommendation_link "):
-            both_checked.wait()
-
-    def link(i: int) -> None:
-        with app.app_context():
-            responses[i] = clients[i].post(f"/recommendations/{later.id}/links",
-                                           data={"earlier": earlier.id})
-
-    sa_event.listen(db.engine, "before_cursor_execute", hold)
-    responses = {}
-    try:
-        threads = [threading.Thread(target=link, args=(i,)) for i in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(30)
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", hold)
-
-    assert sorted(r.status_code for r in responses.values()) == [302, 422]
-    refused = next(r for r in responses.values() if r.status_code == 422)
+    assert sorted(r.status_code for r in responses) == [302, 422]
+    refused = next(r for r in responses if r.status_code == 422)
     assert "already linked" in refused.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(RecommendationLink)) == 1
