@@ -515,3 +515,20 @@ def test_the_serve_command_receives_replies_until_stopped(reminded, app, owner):
     [entry] = news_rows(action)
     assert (entry.author_id, entry.new_status) == (owner.id, Status.PENDING_VALIDATION)
     assert [e.filename for e in entry.evidence] == ["annuaire.pdf"]
+
+
+def test_control_characters_of_a_received_email_are_left_out_not_refused(
+        endpoint, client, auth, make_user):
+    raw = ("From: Leila <leila@onm.example>\r\nTo: replies@tracker.test\r\n"
+           "Subject: Re: rapport\x00 <b>joint</b>\x07\r\n"
+           f"Message-ID: {make_msgid(domain='onm.example')}\r\n"
+           "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+           "Voici\x00 le rapport <script>alert(1)</script>\x1b, ٦٠ %.\r\n").encode()
+    with smtplib.SMTP("127.0.0.1", endpoint, timeout=30) as smtp_client:
+        smtp_client.sendmail("leila@onm.example", ["replies@tracker.test"], raw)
+    held = db.session.scalars(select(InboundReply)).one()
+    assert held.subject == "Re: rapport <b>joint</b>"
+    assert held.body.startswith("Voici le rapport <script>alert(1)</script>, ٦٠ %.")
+    auth.login(make_user(Role.COORDINATOR))
+    page = client.get(f"/replies/{held.id}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page

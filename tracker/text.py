@@ -46,6 +46,17 @@ def text_problem(value: str, multiline: bool = False) -> str | None:
     return None
 
 
+def without_refused(value: str, multiline: bool = False) -> str:
+    """Return `value` without what `text_problem` refuses, for text the tracker receives
+    rather than asks for (an email's subject and body): a reply cannot be sent back to be
+    corrected, and PostgreSQL stores no NUL. Line breaks and direction marks become spaces
+    in a one-line text."""
+    value = _CONTROL.sub("", value)
+    if multiline:
+        return value
+    return _BIDI_OVERRIDE.sub("", _LINE_BREAK.sub(" ", value))
+
+
 class UnreadableQuery(BadRequest):
     """A query string holding a text the rule refuses; the error page shows `user_message`."""
 

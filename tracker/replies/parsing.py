@@ -14,6 +14,7 @@ from email.utils import getaddresses, parseaddr
 from mailparser_reply import EmailReplyParser
 
 from tracker.models import Status
+from tracker.text import without_refused
 
 # mail-parser-reply cuts at the French and English "On … wrote:" lines and Outlook header
 # blocks; these cut what it leaves: quoted lines, a "-- " signature, the Arabic header.
@@ -128,15 +129,16 @@ def _plain_text(message: EmailMessage) -> str:
 def parse(raw: bytes) -> tuple[EmailMessage, Reading]:
     """Read a raw email; return the message and what it says."""
     message = BytesParser(policy=policy.default).parsebytes(raw)
-    sender = parseaddr(str(message.get("From", "")))[1].strip().lower()
-    text = own_words(_plain_text(message))
+    sender = without_refused(parseaddr(str(message.get("From", "")))[1]).strip().lower()
+    text = without_refused(own_words(_plain_text(message)), multiline=True)
     status, progress = proposed_status(text)
     attachments = []
     for part in message.iter_attachments():
         if part.get_content_disposition() != "attachment":
             continue  # inline pictures: a signature's logo, not evidence
         data = part.get_payload(decode=True) or b""
-        attachments.append(Attachment((part.get_filename() or "attachment").strip(), data))
+        name = without_refused(part.get_filename() or "").strip() or "attachment"
+        attachments.append(Attachment(name, data))
     references = []
     for name in ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To"):
         for value in message.get_all(name, []):
@@ -144,7 +146,8 @@ def parse(raw: bytes) -> tuple[EmailMessage, Reading]:
     for name in ("In-Reply-To", "References"):
         references.extend(str(value) for value in message.get_all(name, []))
     return message, Reading(
-        message_id=str(message.get("Message-ID", "")).strip()[:255],
-        sender=sender, subject=str(message.get("Subject", "")).strip()[:300], text=text,
+        message_id=without_refused(str(message.get("Message-ID", ""))).strip()[:255],
+        sender=sender, subject=without_refused(str(message.get("Subject", ""))).strip()[:300],
+        text=text,
         status=status, progress=progress, attachments=attachments,
         reference_headers="\n".join(references), automatic=is_automatic(message))
