@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from tracker.models import Role
@@ -92,3 +94,26 @@ def test_rendering_an_arabic_email_leaves_web_pages_in_their_language(
                      my_actions_url="http://x", unsubscribe_url="http://y")
     page = client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Sign in" in page
+
+
+def test_a_language_forced_inside_a_request_is_obeyed_and_then_given_back(app):
+    """Templates, statuses and dates look the page's language up once and keep it; a
+    language forced for an email or a report in the middle of the request still wins, and
+    the page's own language comes back after it."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from tracker.models import Status
+
+    page = "{{ _('Sign in') }}|{{ status.label }}|{{ day|date }}"
+    values = {"status": Status.COMPLETED, "day": date(2026, 12, 3)}
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        before = render_template_string(page, **values)
+        with force_locale("ar"):
+            forced = render_template_string(page, **values)
+            with force_locale("fr"):
+                nested = render_template_string(page, **values)
+        after = render_template_string(page, **values)
+    assert before == after == "Sign in|Completed|3 Dec 2026"
+    assert forced.startswith("تسجيل الدخول|") and "ديسمبر" in forced
+    assert nested == "Se connecter|Terminée|3 déc. 2026"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
+from babel import support
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -16,8 +18,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.i18n import messages_path
 from wtforms.validators import InputRequired, Regexp, StopValidation, ValidationError
 
+from tracker.i18n import locale_code
 from tracker.numbers import parse_number, plain_number
 from tracker.text import text_problem
 
@@ -48,12 +52,20 @@ class TextRulesMeta:
         return field
 
 
+@lru_cache(maxsize=8)
+def _wtforms_catalog(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 class Form(FlaskForm):
     """The base of every form of the tracker: a CSRF-protected form whose text fields keep
     to the text rule."""
 
     class Meta(TextRulesMeta):
-        pass
+        def get_translations(self, form):
+            """WTForms' own messages in the page's language, its catalog read once per
+            process and language (Flask-WTF reads the file again for every request)."""
+            return _wtforms_catalog(locale_code() or "fr")
 
 
 class VersionedForm(Form):

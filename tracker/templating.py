@@ -22,7 +22,7 @@ from jinja2.filters import do_truncate
 from markupsafe import Markup
 
 from tracker.forms import LANGUAGE_CHOICES
-from tracker.i18n import text_direction
+from tracker.i18n import locale_code, text_direction
 from tracker.permissions import can_administer, can_manage
 
 LANGUAGE_NAMES = dict(LANGUAGE_CHOICES)
@@ -55,7 +55,6 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject() -> dict:
-        from flask_babel import get_locale
 
         locale = get_locale()
         return {
@@ -80,7 +79,7 @@ def init_app(app: Flask) -> None:
 
 
 def _locale() -> str:
-    return str(get_locale() or "")
+    return locale_code()
 
 
 # Dates read the same way in the three languages: day, month name, year ("3 déc. 2026",

@@ -8,7 +8,6 @@ from functools import lru_cache
 from typing import Any
 
 from flask import current_app
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
@@ -30,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tracker import clock
 from tracker.extensions import db
+from tracker.i18n import locale_code
 from tracker.models.events import Event, Recommendation, archived_recommendations
 from tracker.models.people import Institution, User
 from tracker.models.types import UTCDateTime, utcnow
@@ -49,7 +49,7 @@ class Status(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return _status_label(self, str(get_locale() or ""))
+        return _status_label(self, locale_code())
 
     @property
     def is_closed(self) -> bool:
