@@ -21,6 +21,7 @@ import json
 import os
 import platform
 import re
+import runpy
 import subprocess
 import sys
 import tempfile
@@ -45,25 +46,32 @@ P95_TARGETS = {"dashboard": 150, "action list, filtered": 100,
                "action list, overdue, search": 100}
 SHARE_TARGETS = {"action list, filtered": 0.25, "action list, overdue, search": 0.25}
 MEMORY_TARGET_MB = 150
+# The whole web tier (master and workers), proportional set size: a third of Redmine's on
+# the same data and machine.
+TIER_PSS_TARGET_MB = 140
 # The comment of the POST scenario, which marks the rows it writes (removed at the start).
 COMMENT = "Point d'avancement (bench/load.py)"
 
 
-def start_gunicorn(url: str, workers: int, redis_url: str = "", threads: int = 1,
-                   preload: bool = True) -> subprocess.Popen:
-    """Start gunicorn as in production and wait until it answers."""
+def start_gunicorn(url: str, workers: int | None = None, redis_url: str = "",
+                   threads: int | None = None) -> subprocess.Popen:
+    """Start gunicorn as in production (gunicorn.conf.py, with its defaults unless
+    `workers` or `threads` are given, through the same variables as a deployment) and wait
+    until it answers."""
     env = {**os.environ, "TRACKER_ENV": "production", "DATABASE_URL": url,
            "SECRET_KEY": "bench-only-secret-key-0123456789abcdef",
            "TRACKER_LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute",
-           "TRACKER_LOGIN_LIMIT_PER_ADDRESS": "1000 per minute"}
+           "TRACKER_LOGIN_LIMIT_PER_ADDRESS": "1000 per minute",
+           "GUNICORN_BIND": f"127.0.0.1:{PORT}"}
+    if workers is not None:
+        env["GUNICORN_WORKERS"] = str(workers)
+    if threads is not None:
+        env["GUNICORN_THREADS"] = str(threads)
     if redis_url:
         env.update(CACHE_REDIS_URL=redis_url, RATELIMIT_STORAGE_URI=redis_url)
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers),
-         "--threads", str(threads), "--worker-class", "gthread" if threads > 1 else "sync",
-         *([] if preload else ["--config", "/dev/null"]),
-         "--bind", f"127.0.0.1:{PORT}", "--access-logfile", "-", "--log-level", "warning",
-         "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+        [str(Path(sys.executable).parent / "gunicorn"), "--access-logfile", "-",
+         "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     for _ in range(100):
         try:
             urllib.request.urlopen(BASE + "/ping", timeout=1)
@@ -203,7 +211,23 @@ def table(results: list) -> list[str]:
     return lines
 
 
-def targets(runs: list[list], memory: list[float]) -> list[str]:
+def gunicorn_settings(workers: int | None, threads: int | None) -> dict:
+    """Return the settings gunicorn.conf.py gives with these overrides (None: its own)."""
+    saved = {k: os.environ.get(k) for k in ("GUNICORN_WORKERS", "GUNICORN_THREADS")}
+    try:
+        for key, value in (("GUNICORN_WORKERS", workers), ("GUNICORN_THREADS", threads)):
+            if value is not None:
+                os.environ[key] = str(value)
+        return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def targets(runs: list[list], memory: list[float], pss: float) -> list[str]:
     """Return the table of the targets, each with its worst figure over the runs."""
     lines = ["| target | measured (worst run) | status |", "|---|---|---|"]
     for label, limit in P95_TARGETS.items():
@@ -216,17 +240,18 @@ def targets(runs: list[list], memory: list[float]) -> list[str]:
                      f"{'met' if worst >= share else 'missed'} |")
     lines.append(f"| worker resident memory < {MEMORY_TARGET_MB} MB | {max(memory):.0f} MB | "
                  f"{'met' if max(memory) < MEMORY_TARGET_MB else 'missed'} |")
+    lines.append(f"| web tier (master and workers) PSS < {TIER_PSS_TARGET_MB} MB | {pss:.0f} MB | "
+                 f"{'met' if pss < TIER_PSS_TARGET_MB else 'missed'} |")
     return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=1,
-                        help="threads per worker (gthread workers when more than 1)")
-    parser.add_argument("--no-preload", action="store_true",
-                        help="load the app in each worker instead of gunicorn.conf.py's preload")
+    parser.add_argument("--workers", type=int,
+                        help="gunicorn workers (default: gunicorn.conf.py's, GUNICORN_WORKERS)")
+    parser.add_argument("--threads", type=int,
+                        help="threads per worker (default: gunicorn.conf.py's, GUNICORN_THREADS)")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--runs", type=int, default=1)
@@ -251,8 +276,7 @@ def main() -> None:
         conn.execute(sa.text("DELETE FROM action_update WHERE comment = :c"), {"c": COMMENT})
     engine.dispose()
 
-    process = start_gunicorn(url, args.workers, args.redis_url, args.threads,
-                             not args.no_preload)
+    process = start_gunicorn(url, args.workers, args.redis_url, args.threads)
     try:
         cookie, token = login("coord@bench.example", "bench-password-2026")
         posts = post_file(url, token, exclude=action_id)
@@ -282,6 +306,7 @@ def main() -> None:
         process.terminate()
         process.wait(timeout=30)
 
+    settings = gunicorn_settings(args.workers, args.threads)
     output = Path(args.output)
     previous = output.read_text() if output.exists() else ""
     notes = previous[previous.index(NOTES_MARKER):] if NOTES_MARKER in previous else NOTES_MARKER
@@ -292,9 +317,11 @@ def main() -> None:
         "",
         f"Measured on {date.today().isoformat()} on this machine: {os.cpu_count()} cores, "
         f"{platform.python_implementation()} {platform.python_version()}, PostgreSQL, "
-        f"gunicorn with {args.workers} "
-        + (f"gthread workers of {args.threads} threads" if args.threads > 1 else "sync workers")
-        + (" (app loaded in each)" if args.no_preload else " (app preloaded, gunicorn.conf.py)")
+        f"gunicorn (gunicorn.conf.py) with {settings['workers']} "
+        + (f"gthread worker(s) of {settings['threads']} threads" if settings["threads"] > 1
+           else "sync worker(s)")
+        + (" (app preloaded in the master)" if settings["preload_app"]
+           else " (app loaded in the worker)")
         + f" ({cache}), wrk with {args.connections} "
         f"connections for {args.seconds} s a page, on loopback, one signed-in coordinator "
         "session. The load generator shares the cores with the server; figures vary by "
@@ -332,7 +359,7 @@ def main() -> None:
         "",
         "## Against the targets",
         "",
-        *targets(runs, memory),
+        *targets(runs, memory, pss),
         "",
         notes.rstrip("\n"),
         "",

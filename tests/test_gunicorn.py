@@ -24,13 +24,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.mark.parametrize("threads", ["1", "4"])
-def test_preloaded_workers_serve_pages_from_the_database(app, threads, make_event):
+@pytest.mark.parametrize(("workers", "threads"), [("2", "1"), ("2", "4"), ("1", "4")])
+def test_workers_serve_pages_from_the_database(app, workers, threads, make_event):
+    """Several workers share the app preloaded in the master; a lone worker (the default)
+    loads and warms its own."""
     event = make_event(is_public=True)
     port = _free_port()
     env = {**os.environ, "TRACKER_ENV": "testing", "SECRET_KEY": app.config["SECRET_KEY"],
            "DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
-           "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "2",
+           "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": workers,
            "GUNICORN_THREADS": threads}
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "wsgi:app"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -41,8 +43,8 @@ def test_preloaded_workers_serve_pages_from_the_database(app, threads, make_even
                 break
             except OSError:
                 time.sleep(0.1)
-        # Several requests, so both workers answer: each opens database connections of
-        # its own after the fork.
+        # Several requests, so that every worker answers: each opens database connections
+        # of its own after the fork.
         for _ in range(8):
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/public/events/{event.id}") \
                     as page:
