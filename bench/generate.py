@@ -112,6 +112,13 @@ def fill(actions: int = 100_000, *, events: int = 2000, recommendations: int = 2
                                     "comment": "Avancement", "changes": {}})
             db.session.execute(sa.insert(ActionUpdate), history)
             batch, history = [], []
+    # One event in 20 archived, as a tracker in use has some: lists and counts then pay
+    # for the archive rule as they would in production.
+    from tracker.archive.services import sync_archived
+
+    db.session.execute(sa.update(Event).where(Event.id % 20 == 0)
+                       .values(archived_at=datetime.now(UTC)))
+    sync_archived()
     db.session.commit()
 
 

@@ -329,3 +329,34 @@ def test_an_archived_recommendation_takes_no_decision_and_no_indicator_value(
     db.session.refresh(action)
     assert action.status == Status.PENDING_VALIDATION
     assert db.session.scalar(select(func.count()).select_from(Measurement)) == 0
+
+
+def test_the_list_follows_the_archive_rule_through_any_order_of_archives_and_restores(
+        client, auth, make_user, make_event, make_recommendation, make_action):
+    """The list reads the rule from a flag kept on each action: after every step, it
+    shows exactly the actions that are not archived, themselves or through their
+    recommendation or event."""
+    coordinator = make_user(Role.COORDINATOR)
+    event = make_event("Atelier de Monastir")
+    first, second = (make_recommendation(event=event, title=f"Recommandation {n}")
+                     for n in (1, 2))
+    actions = {f"Action {name}": make_action(recommendation=recommendation,
+                                             title=f"Action {name}")
+               for recommendation, names in ((first, "A1 A2"), (second, "B1 B2"))
+               for name in names.split()}
+    db.session.commit()
+    auth.login(coordinator)
+    steps = [("recommendation", first.id, "archive"), ("event", event.id, "archive"),
+             ("event", event.id, "restore"), ("action", actions["Action B1"].id, "archive"),
+             ("recommendation", first.id, "restore"), ("event", event.id, "archive"),
+             ("event", event.id, "restore"), ("action", actions["Action B1"].id, "restore")]
+    seen = []
+    for kind, item_id, operation in steps:
+        assert _post(client, kind, item_id, operation).status_code == 302
+        db.session.expire_all()
+        expected = {title for title, action in actions.items()
+                    if not db.session.get(Action, action.id).is_archived}
+        page = page_text(client.get("/actions"))
+        assert {title for title in actions if title in page} == expected, (kind, operation)
+        seen.append(len(expected))
+    assert seen == [2, 0, 2, 1, 3, 0, 3, 4]

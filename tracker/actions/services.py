@@ -127,6 +127,7 @@ def create_action(
         report_every_weeks=report_every_weeks,
         last_news_on=clock.today(),
         ref=ref,
+        archived=recommendation.is_archived,
     )
     db.session.add(action)
     db.session.flush()

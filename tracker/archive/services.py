@@ -37,6 +37,7 @@ from tracker.models import (
     SourceDocument,
     UpdateKind,
     User,
+    archived_clause,
 )
 from tracker.models.types import utcnow
 
@@ -84,6 +85,7 @@ def archive(actor: User, item: Item, reason: str) -> None:
     item.archived_at = utcnow()
     _record(actor, "archive", item, reason.strip(),
             archived=[None, audit.jsonable(item.archived_at)])
+    sync_archived(item)
 
 
 def restore(actor: User, item: Item, reason: str) -> None:
@@ -102,6 +104,32 @@ def restore(actor: User, item: Item, reason: str) -> None:
     item.archived_at = None
     _record(actor, "restore", item, reason.strip(),
             archived=[audit.jsonable(archived_at), None])
+    sync_archived(item)
+
+
+def sync_archived(item: Item | None = None) -> int:
+    """Write the archive rule (`archived_clause`) into the flag of the actions under
+    `item` (all actions when None), which lists and counts read; return how many changed.
+
+    One UPDATE, which neither bumps the actions' versions nor leaves history: nothing
+    about the actions themselves changed. An action under an event restored keeps its
+    flag while it, or its recommendation, is archived on its own.
+    """
+    db.session.flush()
+    stmt = update(Action).where(Action.archived != archived_clause())
+    if isinstance(item, Action):
+        stmt = stmt.where(Action.id == item.id)
+    elif isinstance(item, Recommendation):
+        stmt = stmt.where(Action.recommendation_id == item.id)
+    elif isinstance(item, Event):
+        stmt = stmt.where(Action.recommendation_id.in_(
+            select(Recommendation.id).where(Recommendation.event_id == item.id)))
+    changed = db.session.execute(stmt.values(archived=archived_clause()),
+                                 execution_options={"synchronize_session": False}).rowcount
+    for loaded in list(db.session.identity_map.values()):
+        if isinstance(loaded, Action):
+            db.session.expire(loaded, ["archived"])
+    return changed
 
 
 def _count(stmt) -> int:

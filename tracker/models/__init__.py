@@ -18,6 +18,7 @@ from tracker.models.actions import (
     UpdateKind,
     action_contributor,
     action_visible_clause,
+    archived_clause,
 )
 from tracker.models.audit import AuditEntry
 from tracker.models.catalog import DEFAULT_THEMES, GcmObjective, Theme
@@ -104,6 +105,7 @@ __all__ = [
     "User",
     "action_contributor",
     "action_visible_clause",
+    "archived_clause",
     "event_visible_clause",
     "recommendation_visible_clause",
     "coordinator_event",

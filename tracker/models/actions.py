@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     case,
+    false,
     func,
     or_,
     select,
@@ -210,6 +211,10 @@ class Action(ActionClock, db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     # Set when archived on its own; archived in effect also when its recommendation is.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # `is_archived` kept on the row (archived itself or through its recommendation or
+    # event), so that lists and counts read one column: written from `archived_clause`
+    # by tracker.archive whenever something is archived or restored, and by create_action.
+    archived: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     recommendation: Mapped[Recommendation] = relationship(back_populates="actions")
     owner: Mapped[User] = relationship(back_populates="actions", foreign_keys=[owner_id])
@@ -256,11 +261,23 @@ class Action(ActionClock, db.Model):
         return self.title
 
 
+def archived_clause() -> ColumnElement[bool]:
+    """Return `Action.is_archived` as an SQL condition computed from the action, its
+    recommendation and its event: what `Action.archived` keeps (tracker.archive)."""
+    return Action.archived_at.is_not(None) | Action.recommendation_id.in_(
+        archived_recommendations())
+
+
 def action_visible_clause() -> ColumnElement[bool]:
     """Return `not Action.is_archived` as an SQL condition: the actions lists, figures,
-    exports, reminders, the review queue and public pages keep."""
-    return Action.archived_at.is_(None) & Action.recommendation_id.not_in(
-        archived_recommendations())
+    exports, reminders, the review queue and public pages keep.
+
+    It reads the flag kept on the action's row. Computed through the recommendations and
+    events instead (`not archived_clause()`), it cost a filtered page of the list 8 to
+    14 ms of PostgreSQL time instead of 0.4 ms (bench scale 1, 5 % of the events
+    archived, 2026-12-04): the set of archived recommendations was built for each query.
+    """
+    return Action.archived.is_(False)
 
 
 # The SQL forms of ActionClock's rules, for queries that select actions rather than
