@@ -275,14 +275,16 @@ def count_queries() -> Iterator[list[str]]:
 @pytest.fixture
 def smtp(app):
     """Start a real SMTP server and point the app's mail settings at it."""
+    from tests.ports import reserved_port
     from tests.smtp import SmtpServer
 
-    server = SmtpServer()
-    server.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_USE_TLS=False,
-                      MAIL_DEFAULT_SENDER="suivi@tracker.test", MAIL_RETRY_BASE_SECONDS=60)
-    yield server
-    server.stop()
+    with reserved_port() as port:
+        server = SmtpServer(port)
+        server.start()
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False,
+                          MAIL_DEFAULT_SENDER="suivi@tracker.test", MAIL_RETRY_BASE_SECONDS=60)
+        yield server
+        server.stop()
 
 
 @pytest.fixture
