@@ -39,7 +39,10 @@ def _test_config(url: str, tmp_path) -> dict:
         "TRACKER_TIMEZONE": "Africa/Tunis",
         # A cheap scrypt keeps the suite fast; production uses werkzeug's default cost.
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+        # Files of the test's own, never in the checkout's instance folder, which the
+        # tests running in parallel would share.
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "SPREADSHEET_IMPORT_FOLDER": str(tmp_path / "spreadsheet-imports"),
     }
 
 
