@@ -36,10 +36,11 @@ run: install
 	$(FLASK) scheduler & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 		$(FLASK) run --host $(HOST) --port $(PORT)
 
-## Install and run the test suite (TEST_DATABASE_URL=postgresql://... to run it on PostgreSQL)
+## Install and run the test suite (TEST_DATABASE_URL=postgresql://... to run it on PostgreSQL),
+## one pytest-xdist worker per core (PYTEST_ARGS="-n 0" for a single process)
 test: install
 	$(BIN)/ruff check tracker tests
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

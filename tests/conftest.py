@@ -39,7 +39,10 @@ def _test_config(url: str, tmp_path) -> dict:
         "TRACKER_TIMEZONE": "Africa/Tunis",
         # A cheap scrypt keeps the suite fast; production uses werkzeug's default cost.
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+        # Files of the test's own, never in the checkout's instance folder, which the
+        # tests running in parallel would share.
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "SPREADSHEET_IMPORT_FOLDER": str(tmp_path / "spreadsheet-imports"),
     }
 
 
@@ -275,14 +278,16 @@ def count_queries() -> Iterator[list[str]]:
 @pytest.fixture
 def smtp(app):
     """Start a real SMTP server and point the app's mail settings at it."""
+    from tests.ports import reserved_port
     from tests.smtp import SmtpServer
 
-    server = SmtpServer()
-    server.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_USE_TLS=False,
-                      MAIL_DEFAULT_SENDER="suivi@tracker.test", MAIL_RETRY_BASE_SECONDS=60)
-    yield server
-    server.stop()
+    with reserved_port() as port:
+        server = SmtpServer(port)
+        server.start()
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False,
+                          MAIL_DEFAULT_SENDER="suivi@tracker.test", MAIL_RETRY_BASE_SECONDS=60)
+        yield server
+        server.stop()
 
 
 @pytest.fixture

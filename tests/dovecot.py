@@ -18,21 +18,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.smtp import free_port
-
 USER, PASSWORD = "replies", "boîte-secrète"
 
 
 class DovecotServer:
-    """Dovecot listening for IMAP on a free port of 127.0.0.1."""
+    """Dovecot listening for IMAP on `port` of 127.0.0.1 (tests.ports.reserved_port)."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int) -> None:
         binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
         if not Path(binary).exists():
             raise RuntimeError("Dovecot is not installed: apt-get install dovecot-imapd "
                                "(.ci/run installs it)")
         self.binary = binary
-        self.port = free_port()
+        self.port = port
         # Under /tmp itself, not under pytest's private folder: the mail user must reach it.
         self.folder = Path(tempfile.mkdtemp(prefix="tracker-dovecot-"))
         self.config = self.folder / "dovecot.conf"

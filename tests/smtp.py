@@ -4,19 +4,11 @@ and take its time (`delay_ms` per message, like a loaded relay)."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
-
-
-def free_port() -> int:
-    """Return a TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Recorder:
@@ -47,10 +39,11 @@ class Recorder:
 
 
 class SmtpServer:
-    """An SMTP server on a fixed free port that can be stopped and started again."""
+    """An SMTP server on a fixed port (tests.ports.reserved_port) that can be stopped and
+    started again."""
 
-    def __init__(self) -> None:
-        self.port = free_port()
+    def __init__(self, port: int) -> None:
+        self.port = port
         self.recorder = Recorder()
         self.controller: Controller | None = None
 

@@ -24,6 +24,7 @@ from tracker.models import (
     UpdateKind,
 )
 from tracker.public.services import set_visibility
+from tracker.workdays.services import next_working_day
 
 TITLE = "Former les agents consulaires"
 
@@ -293,7 +294,8 @@ def test_a_held_notification_of_an_action_archived_since_is_not_in_the_daily_ema
     auth.login(world["coordinator"])
 
     _post(client, "action", dropped.id, "archive")
-    deliver(runner, date.today() + timedelta(days=1))
+    # The daily email goes on a working day: tomorrow, or after the weekend.
+    deliver(runner, next_working_day(date.today() + timedelta(days=1)))
 
     recipients = {message["To"] for message in smtp.messages}
     assert "kept@onm.example" in recipients

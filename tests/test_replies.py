@@ -25,7 +25,7 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from tests.helpers import deliver, each_email_at_once, page_text, plan
-from tests.smtp import free_port
+from tests.ports import reserved_port
 from tracker.extensions import db
 from tracker.models import (
     ActionUpdate,
@@ -77,11 +77,11 @@ def reminded(runner, smtp, make_action, owner):
 @pytest.fixture
 def endpoint(app):
     """Start the tracker's own SMTP endpoint on a free port; return its port."""
-    port = free_port()
-    server = controller(app, "127.0.0.1", port)
-    server.start()
-    yield port
-    server.stop()
+    with reserved_port() as port:
+        server = controller(app, "127.0.0.1", port)
+        server.start()
+        yield port
+        server.stop()
 
 
 def reply_to(original: EmailMessage, text: str, *, sender: str = "leila@onm.example",
@@ -396,17 +396,18 @@ def mailbox(app):
     """Start a throwaway Dovecot and point the app's MAIL_IMAP_* settings at it."""
     from tests.dovecot import PASSWORD, USER, DovecotServer
 
-    server = DovecotServer()
-    try:
-        server.start()
-        app.config.update(MAIL_IMAP_HOST="127.0.0.1", MAIL_IMAP_PORT=server.port,
-                          MAIL_IMAP_USER=USER, MAIL_IMAP_PASSWORD=PASSWORD,
-                          MAIL_IMAP_FOLDER="INBOX", MAIL_IMAP_SSL=False)
-        with imaplib.IMAP4("127.0.0.1", server.port, timeout=30) as client:
-            login(client, USER, PASSWORD)  # the password is not ASCII
-            yield client
-    finally:
-        server.stop()
+    with reserved_port() as port:
+        server = DovecotServer(port)
+        try:
+            server.start()
+            app.config.update(MAIL_IMAP_HOST="127.0.0.1", MAIL_IMAP_PORT=port,
+                              MAIL_IMAP_USER=USER, MAIL_IMAP_PASSWORD=PASSWORD,
+                              MAIL_IMAP_FOLDER="INBOX", MAIL_IMAP_SSL=False)
+            with imaplib.IMAP4("127.0.0.1", port, timeout=30) as client:
+                login(client, USER, PASSWORD)  # the password is not ASCII
+                yield client
+        finally:
+            server.stop()
 
 
 def append(mailbox, message: EmailMessage) -> None:
@@ -490,26 +491,26 @@ def test_fetch_without_a_mailbox_says_so(runner):
 def test_the_serve_command_receives_replies_until_stopped(reminded, app, owner):
     """`flask replies serve` as deployed: its own process, on the app's database."""
     action, reminder = reminded
-    port = free_port()
     env = {**os.environ, "TRACKER_ENV": "testing", "SECRET_KEY": app.config["SECRET_KEY"],
            "DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
            "TRACKER_UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"]}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "replies", "serve",
-         "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        send(port, reply_to(reminder, "Terminé.", attachments=[
-            ("annuaire.pdf", PDF, "application/pdf")]))
-    finally:
-        server.send_signal(signal.SIGTERM)
-        output, errors = server.communicate(timeout=30)
+    with reserved_port() as port:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "replies", "serve",
+             "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            for _ in range(200):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            send(port, reply_to(reminder, "Terminé.", attachments=[
+                ("annuaire.pdf", PDF, "application/pdf")]))
+        finally:
+            server.send_signal(signal.SIGTERM)
+            output, errors = server.communicate(timeout=30)
     assert server.returncode == 0, errors
     assert f"Receiving replies by SMTP on 127.0.0.1:{port}" in output
     [entry] = news_rows(action)

@@ -15,6 +15,7 @@ from tests.helpers import deliver, plan
 from tracker.extensions import db
 from tracker.indicators.services import add_indicator
 from tracker.models import ActionUpdate, OutboxMessage, Role, Status, UpdateKind
+from tracker.workdays.services import next_working_day
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -245,7 +246,7 @@ def test_blocking_needs_a_reason_and_tells_the_coordinators_in_their_daily_email
                   comment="Autorisation de l'INS en attente.").status_code == 302
     auth.logout()
 
-    day = date.today() + timedelta(days=1)
+    day = next_working_day(date.today() + timedelta(days=1))  # no daily email on weekends
     plan(runner, day)
     deliver(runner, day)
     mine = [m for m in smtp.messages if m["To"] == lead.email]
