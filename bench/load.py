@@ -186,27 +186,66 @@ def worker_memory(master: int) -> list[float]:
     return [int(kb) / 1024 for kb in children]
 
 
-def run_pages(scenarios, cookie: str, seconds: int, connections: int) -> list:
-    """Run wrk on each scenario after a short warm-up; return (label, result) pairs."""
+def cpu_seconds(pids: list[str]) -> float:
+    """Return the CPU time (user and system, in seconds) the processes `pids` have used."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a process that ended meanwhile
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def tier_pids(master: int) -> list[str]:
+    """Return the process ids of gunicorn's master and workers."""
+    return [str(master), *subprocess.run(["ps", "--ppid", str(master), "-o", "pid="],
+                                         capture_output=True, text=True).stdout.split()]
+
+
+def postgres_pids(database: str) -> list[str]:
+    """Return the ids of the PostgreSQL server processes serving `database` (a server on
+    this machine; the web tier keeps its connections, so they last the whole run)."""
+    return subprocess.run(["pgrep", "-f", f"^postgres: .* {database} "], capture_output=True,
+                          text=True).stdout.split()
+
+
+def run_pages(scenarios, cookie: str, seconds: int, connections: int, master: int,
+              database: str) -> list:
+    """Run wrk on each scenario after a short warm-up; return (label, result) pairs.
+
+    Each result also holds the CPU time the web tier and PostgreSQL spent per request:
+    unlike the rate, it hardly moves when other work shares the machine.
+    """
     results = []
     for label, path, post in scenarios:
         wrk(path, cookie, 3, connections, post)  # warm-up
+        pids, backends = tier_pids(master), postgres_pids(database)
+        tier, server = cpu_seconds(pids), cpu_seconds(backends)
         result = wrk(path, cookie, seconds, connections, post)
+        requests = max(result["requests"], 1)
+        result["tier_cpu_ms"] = (cpu_seconds(pids) - tier) * 1000 / requests
+        result["db_cpu_ms"] = (cpu_seconds(backends) - server) * 1000 / requests
         results.append((label, result))
         print(f"{label:<34} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:7.1f} ms  "
               f"p95 {result['p95_ms']:7.1f} ms  p99 {result['p99_ms']:7.1f} ms  "
-              f"statuses {result['statuses']}", flush=True)
+              f"CPU ms/request: tier {result['tier_cpu_ms']:.2f}, "
+              f"PostgreSQL {result['db_cpu_ms']:.2f}  statuses {result['statuses']}",
+              flush=True)
     return results
 
 
 def table(results: list) -> list[str]:
     """Return the Markdown table of one run."""
     ceiling = results[0][1]["rps"]
-    lines = ["| page | requests/s | share of ceiling | p50 ms | p95 ms | p99 ms | statuses |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| page | requests/s | share of ceiling | p50 ms | p95 ms | p99 ms "
+             "| CPU ms a request: web tier, PostgreSQL | statuses |",
+             "|---|---|---|---|---|---|---|---|"]
     for label, r in results:
         lines.append(f"| {label} | {r['rps']:.1f} | {r['rps'] / ceiling:.0%} | "
                      f"{r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | "
+                     f"{r['tier_cpu_ms']:.2f}, {r['db_cpu_ms']:.2f} | "
                      f"{', '.join(f'{k}: {v}' for k, v in r['statuses'].items())} |")
     return lines
 
@@ -295,7 +334,8 @@ def main() -> None:
         runs = []
         for n in range(args.runs):
             print(f"run {n + 1}", flush=True)
-            runs.append(run_pages(scenarios, cookie, args.seconds, args.connections))
+            runs.append(run_pages(scenarios, cookie, args.seconds, args.connections,
+                                  process.pid, sa.engine.make_url(url).database))
         # The POST scenario wrote: the next dashboard computes its figures, the one after
         # reads them back.
         time.sleep(2)  # the POSTs still in flight when wrk stopped commit meanwhile
@@ -348,7 +388,10 @@ def main() -> None:
         "What the figures mean: *requests/s* is what the whole stack served with "
         f"{args.connections} requests always in flight; *share of ceiling* divides it by the "
         "rate of the fixed-text route through the same gunicorn, so it measures the cost of "
-        "the page itself; p50/p95/p99 are the latencies under that load. The empty signed-in "
+        "the page itself; p50/p95/p99 are the latencies under that load; *CPU ms a request* is "
+        "the processor time the web tier (master and workers) and the PostgreSQL server "
+        "spent per request served, which moves little when other work shares the machine. "
+        "The empty signed-in "
         "page (the coordinator's own actions: none) is the floor of every other page: the "
         "session, the signed-in user read from the database, a CSRF token, the translated "
         "layout and the security headers, before any data of its own. The POST scenario "
