@@ -1,13 +1,13 @@
-"""Warm-up: the main pages rendered once in gunicorn's master, before the workers fork.
+"""Warm-up: the main pages rendered once before the first visitor's request.
 
-A worker that serves its first list page builds what every later one reuses: SQL statements
-compiled for its dialect, the ORM's loading plans, the URL matcher, locale data. Built in the
-master instead, all that is shared by the forked workers, page for page, instead of copied
-into each (measured with `bench/load.py`: docs/performance.md).
+A process that serves its first list page builds what every later one reuses: SQL statements
+compiled for its dialect, the ORM's loading plans, the URL matcher, locale data. gunicorn.conf.py
+has the lone worker of the default setup build all that before it serves; with several
+workers, the master builds it before forking, so that the workers share it page for page
+instead of each making a copy (measured with `bench/load.py`: docs/performance.md).
 
 The pages are read as one existing active user of each role, in this process only: nothing is
-written (GET pages only), no session or cookie leaves it.
-"""
+written (GET pages only), no session or cookie leaves it."""
 
 from __future__ import annotations
 
