@@ -186,22 +186,24 @@ def worker_memory(master: int) -> list[float]:
     return [int(kb) / 1024 for kb in children]
 
 
-def cpu_seconds(pids: list[str]) -> float:
-    """Return the CPU time (user and system, in seconds) the processes `pids` have used."""
+def cpu_seconds(pids: list[str], children: bool = False) -> float:
+    """Return the CPU time (user and system, in seconds) the processes `pids` have used,
+    with that of their children that ended (workers recycled meanwhile) when `children`."""
     ticks = 0
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except FileNotFoundError:  # a process that ended meanwhile
             continue
-        ticks += int(fields[11]) + int(fields[12])
+        ticks += sum(int(value) for value in fields[11:15 if children else 13])
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def tier_pids(master: int) -> list[str]:
-    """Return the process ids of gunicorn's master and workers."""
-    return [str(master), *subprocess.run(["ps", "--ppid", str(master), "-o", "pid="],
-                                         capture_output=True, text=True).stdout.split()]
+def tier_cpu_seconds(master: int) -> float:
+    """Return the CPU time gunicorn's master and all its workers, live or ended, have used."""
+    workers = subprocess.run(["ps", "--ppid", str(master), "-o", "pid="], capture_output=True,
+                             text=True).stdout.split()
+    return cpu_seconds([str(master)], children=True) + cpu_seconds(workers)
 
 
 def postgres_pids(database: str) -> list[str]:
@@ -221,11 +223,11 @@ def run_pages(scenarios, cookie: str, seconds: int, connections: int, master: in
     results = []
     for label, path, post in scenarios:
         wrk(path, cookie, 3, connections, post)  # warm-up
-        pids, backends = tier_pids(master), postgres_pids(database)
-        tier, server = cpu_seconds(pids), cpu_seconds(backends)
+        backends = postgres_pids(database)
+        tier, server = tier_cpu_seconds(master), cpu_seconds(backends)
         result = wrk(path, cookie, seconds, connections, post)
         requests = max(result["requests"], 1)
-        result["tier_cpu_ms"] = (cpu_seconds(pids) - tier) * 1000 / requests
+        result["tier_cpu_ms"] = (tier_cpu_seconds(master) - tier) * 1000 / requests
         result["db_cpu_ms"] = (cpu_seconds(backends) - server) * 1000 / requests
         results.append((label, result))
         print(f"{label:<34} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:7.1f} ms  "
