@@ -1,12 +1,11 @@
 """gunicorn settings of the tracker (`gunicorn wsgi:app` reads this file from the checkout).
 
 The web tier is one process by default: one worker of 4 threads, the app loaded in the
-worker itself. Measured on 100,000 actions with `bench/load.py` (docs/performance.md and
-docs/deployment.md): it serves the action lists as fast as two processes did before the
-per-request work was cut, in some 60 MB less memory. Set `GUNICORN_WORKERS` (not
-`--workers`) for more processes: the app is then loaded once in the master and shared by
-the forked workers.
-"""
+worker itself. Measured on 100,000 actions with `bench/load.py` (docs/performance.md,
+docs/deployment.md): 128 MB for the whole tier, where two sync workers take 158 MB and
+serve the action lists about 55 % faster (both cores run Python). Set `GUNICORN_WORKERS`
+(not `--workers`) for more processes: the app is then loaded once in the master and
+shared by the forked workers."""
 
 import gc
 import os
