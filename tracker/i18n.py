@@ -45,7 +45,8 @@ def _in_force() -> SimpleNamespace | None:
 
     Flask-Babel finds them again at every call (the context's `g` through several proxies,
     and the locale's name rebuilt as the catalog's key): a list page makes some 300 such
-    calls (its labels, statuses, dates and percentages), 2 ms of CPU (`bench/cpu.py`). The
+    calls (its labels, statuses, dates and percentages); looked up once, the filtered list
+    took 39.6 M instead of 48.4 M instructions a request (callgrind, 2026-12-04). The
     memo follows the locale object of the context, so `force_locale` (an email in its
     recipient's language) is obeyed inside a request too. None outside an app context.
     """

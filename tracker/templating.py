@@ -55,7 +55,6 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject() -> dict:
-
         locale = get_locale()
         return {
             "text_direction": text_direction(),
@@ -78,10 +77,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["selected_option"] = selected_option
 
 
-def _locale() -> str:
-    return locale_code()
-
-
 # Dates read the same way in the three languages: day, month name, year ("3 déc. 2026",
 # "3 Dec 2026", "3 ديسمبر 2026"), never a numeric form whose day/month order depends on the
 # reader ("12/3/26" reads 12 March in Tunis). Arabic keeps Latin digits, as Tunisian
@@ -92,12 +87,12 @@ DATETIME_PATTERN = "d MMM y HH:mm"
 
 def medium_date(value: date | None) -> str:
     """Format a date for the reader ("24 nov. 2026"); lists format hundreds of them."""
-    return _medium_date(value, _locale()) if value else ""
+    return _medium_date(value, locale_code()) if value else ""
 
 
 @lru_cache(maxsize=8192)
 def _medium_date(value: date, locale: str) -> str:
-    # `locale` is the one in force (get_locale), passed only to key the cache.
+    # `locale` is the one in force (locale_code), passed only to key the cache.
     return format_date(value, DATE_PATTERN)
 
 
@@ -111,12 +106,12 @@ def percent(value: int | float | None) -> str:
     right-to-left line cannot split into "% 40"."""
     if value is None:
         return ""
-    return _percent(value, _locale())
+    return _percent(value, locale_code())
 
 
 @lru_cache(maxsize=4096)
 def _percent(value: int | float, locale: str) -> str:
-    # `locale` is the one in force (get_locale), passed only to key the cache. A list page
+    # `locale` is the one in force (locale_code), passed only to key the cache. A list page
     # formats two percentages a row: through Babel each time, 2 ms of a 25-row page.
     return format_percent(value / 100)
 
@@ -146,12 +141,12 @@ def iso_date(value: str | None) -> str:
 
 def relative_deadline(deadline: date, today: date) -> str:
     """Say how far a deadline is, in the reader's language: "in 3 days", "overdue by 5 days"."""
-    return _relative_deadline((deadline - today).days, _locale())
+    return _relative_deadline((deadline - today).days, locale_code())
 
 
 @lru_cache(maxsize=8192)
 def _relative_deadline(days: int, locale: str) -> str:
-    # `locale` is the one in force (get_locale), passed only to key the cache.
+    # `locale` is the one in force (locale_code), passed only to key the cache.
     if days == 0:
         return gettext("due today")
     delta = format_timedelta(timedelta(days=abs(days)), granularity="day", threshold=1.5)

@@ -170,11 +170,9 @@ class Recommendation(db.Model):
 # keep. Subqueries rather than joins, so that any select can take them as they are;
 # `correlate(None)` keeps them whole inside selects that join the same tables. They name
 # what is archived (few rows) rather than what is not: NOT IN a small hashed set cost the
-# count of 100,000 actions 26 ms instead of 47 ms for IN the live recommendations, and a
-# page of the list 38 instead of 67 ms (PostgreSQL, bench scale 1, measured 2026-12-03).
-# Against no archive rule at all, the same run gave a page in 20 instead of 7 ms and the
-# dashboard's figures (computed once per data generation, see tracker.cache) in 362
-# instead of 301 ms: the price of reading `archived_at` from the action rows.
+# count of 100,000 actions 26 ms instead of 47 ms for IN the live recommendations
+# (PostgreSQL, bench scale 1, measured 2026-12-03). Lists of actions do not build the set:
+# they read the rule from the action's row (`Action.archived`, see action_visible_clause).
 
 def event_visible_clause() -> ColumnElement[bool]:
     """Return "the event is not archived" (`not Event.is_archived`) as an SQL condition."""
