@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from flask import url_for
 from sqlalchemy import select
 
 from tracker.extensions import db
@@ -280,3 +281,27 @@ def test_missing_objects_give_404(client, auth, make_user):
     for url in ("/actions/999999", "/actions/999999/edit", "/recommendations/999999/actions/new"):
         assert client.get(url).status_code == 404, url
     assert client.post("/actions/999999/update", data={}).status_code == 404
+
+
+def test_each_line_of_the_list_links_its_action_and_names_the_institution_in_the_readers_language(
+        app, client, auth, coordinator, make_action, make_institution):
+    lead = make_institution("MAE", "Ministère des Affaires étrangères")
+    lead.name_en, lead.name_ar = "Ministry of Foreign Affairs", "وزارة الشؤون الخارجية"
+    db.session.commit()
+    actions = [make_action(lead_institution=lead, title=f"Action {n}") for n in (1, 2)]
+    with app.test_request_context():
+        links = [(url_for("actions.show", action_id=a.id),
+                  url_for("events.show_recommendation", recommendation_id=a.recommendation_id))
+                 for a in actions]
+    auth.login(coordinator)
+
+    for locale, name in (("fr", "Ministère des Affaires étrangères"),
+                         ("en", "Ministry of Foreign Affairs"), ("ar", "وزارة الشؤون الخارجية")):
+        client.post("/language", data={"locale": locale, "next": "/actions"})
+        page = client.get("/actions").get_data(as_text=True)
+        assert page.count(f'<abbr title="{name}">MAE</abbr>') == 2, locale
+        for action_link, recommendation_link in links:
+            assert f'<a href="{action_link}" dir="auto">' in page
+            assert f'<a href="{recommendation_link}">' in page
+        shown = client.get(links[0][1]).get_data(as_text=True)
+        assert f'<abbr title="{name}">MAE</abbr>' in shown and f'href="{links[0][0]}"' in shown

@@ -39,6 +39,7 @@ from tracker.models.actions import (
     overdue_clause,
     stale_clause,
 )
+from tracker.models.catalog import translated_name
 from tracker.pagination import Page
 from tracker.templating import render_options, shorten
 
@@ -216,6 +217,14 @@ class _Named(NamedTuple):
 class _Institution(NamedTuple):
     code: str
     name: str
+    name_fr: str | None
+    name_en: str | None
+    name_ar: str | None
+
+    @property
+    def label(self) -> str:
+        """Return the name in the reader's language, as `Institution.label` does."""
+        return translated_name(self, self.name)
 
 
 class _Recommendation(NamedTuple):
@@ -260,7 +269,8 @@ def load_rows(ids: ColumnElement, filters: ActionFilters) -> list[ActionRow]:
                    Action.start_date, Action.last_news_on,
                    func.coalesce(Action.report_every_weeks, Event.report_every_weeks),
                    Action.recommendation_id, Recommendation.number, Recommendation.title,
-                   Event.title, User.name, Institution.code, Institution.name)
+                   Event.title, User.name, Institution.code, Institution.name,
+                   Institution.name_fr, Institution.name_en, Institution.name_ar)
             .join(Recommendation, Recommendation.id == Action.recommendation_id)
             .join(Event, Event.id == Recommendation.event_id)
             .join(User, User.id == Action.owner_id)
@@ -268,9 +278,9 @@ def load_rows(ids: ColumnElement, filters: ActionFilters) -> list[ActionRow]:
             .where(Action.id.in_(ids)))
     return [ActionRow(id_, title, status, progress, deadline, start, news, weeks, rec_id,
                       _Recommendation(number, rec_title, _Titled(event_title)),
-                      _Named(owner), _Institution(code, name))
+                      _Named(owner), _Institution(code, *names))
             for (id_, title, status, progress, deadline, start, news, weeks, rec_id, number,
-                 rec_title, event_title, owner, code, name)
+                 rec_title, event_title, owner, code, *names)
             in db.session.execute(filters.ordered(stmt))]
 
 

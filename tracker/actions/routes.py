@@ -23,6 +23,7 @@ from tracker.actions.forms import (
     versions_text,
 )
 from tracker.actions.page import action_or_404, render_action
+from tracker.actions.table import table_lines
 from tracker.actions.urgency import group_by_urgency
 from tracker.args import page_number
 from tracker.domain import DomainError
@@ -34,6 +35,7 @@ from tracker.permissions import can_manage, can_update_action, manager_required
 from tracker.views import attempt, done, form_status
 
 bp = Blueprint("actions", __name__)
+bp.add_app_template_global(table_lines, "action_lines")
 
 
 def _planning_form(action: Action | None = None) -> ActionForm:
