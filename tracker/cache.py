@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context, has_request_context
 from flask_babel import get_locale
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
@@ -42,6 +42,7 @@ UNCOUNTED_TABLES = frozenset({"outbox_message", "used_token", "audit_entry", "ap
 # only changes are there is no change of data.
 UNCOUNTED_COLUMNS = {"user": frozenset({"session_version"})}
 _CHANGED = "tracker_data_changed"
+_GENERATION = "tracker_data_generation"
 
 
 def figures(name: str, parts: tuple, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -57,8 +58,7 @@ def figures(name: str, parts: tuple, compute: Callable[[], dict[str, Any]]) -> d
         return {**compute(), "figures_computed_at": utcnow()}
     try:
         locale = get_locale()
-        generation = cache.get(GENERATION_KEY)
-        key = ":".join(str(p) for p in (name, generation or "0", locale or "", *parts))
+        key = ":".join(str(p) for p in (name, _generation(), locale or "", *parts))
         found = cache.get(key)
     except Exception:  # noqa: BLE001  (any backend failure: compute without the cache)
         current_app.logger.warning("figures cache unavailable", exc_info=True)
@@ -72,11 +72,24 @@ def figures(name: str, parts: tuple, compute: Callable[[], dict[str, Any]]) -> d
     return found
 
 
+def _generation() -> str:
+    """Return the data generation, read once per request (a list page reads two or three
+    figures; each read of the cache is a round trip), else at each call."""
+    if not has_request_context():
+        return cache.get(GENERATION_KEY) or "0"
+    if _GENERATION not in g:
+        setattr(g, _GENERATION, cache.get(GENERATION_KEY) or "0")
+    return getattr(g, _GENERATION)
+
+
 def data_changed() -> None:
     """Make every cached figure stale: the next reader computes them afresh."""
+    # A random token rather than a counter: it never expires and never repeats.
+    generation = uuid.uuid4().hex
+    if has_request_context():  # this request's own later figures see its change too
+        setattr(g, _GENERATION, generation)
     try:
-        # A random token rather than a counter: it never expires and never repeats.
-        cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=0)
+        cache.set(GENERATION_KEY, generation, timeout=0)
     except Exception:  # noqa: BLE001
         current_app.logger.warning("figures cache unavailable", exc_info=True)
 

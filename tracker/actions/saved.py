@@ -16,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from tracker import audit
 from tracker.actions.queries import ActionFilters
+from tracker.cache import figures
 from tracker.domain import DomainError, InvalidChange
 from tracker.extensions import db
 from tracker.models import SavedView, User
@@ -45,20 +46,21 @@ class ViewLink(NamedTuple):
 
 
 def views_for(user: User) -> list[ViewLink]:
-    """Return the views `user` may open: their own and those shared, by name (one query).
+    """Return the views `user` may open: their own and those shared, by name.
 
-    Read as plain rows: every coordinator's list page asks, and ORM objects with their
-    owners cost three times the CPU of the columns shown.
+    Every coordinator's list page shows them, so they are kept with the figures (computed
+    again after any write, see tracker.cache): a read of the cache instead of a query.
     """
     if not can_manage(user):
         return []
-    rows = db.session.execute(
-        select(SavedView.id, SavedView.name, SavedView.query, SavedView.shared,
-               SavedView.owner_id, User.name)
-        .join(User, User.id == SavedView.owner_id)
-        .where(or_(SavedView.owner_id == user.id, SavedView.shared))
-        .order_by(SavedView.name, SavedView.id))
-    return [ViewLink(*row) for row in rows]
+    found = figures("saved-views", (user.id,), lambda: {"views": [tuple(row) for row in (
+        db.session.execute(
+            select(SavedView.id, SavedView.name, SavedView.query, SavedView.shared,
+                   SavedView.owner_id, User.name)
+            .join(User, User.id == SavedView.owner_id)
+            .where(or_(SavedView.owner_id == user.id, SavedView.shared))
+            .order_by(SavedView.name, SavedView.id)))]})
+    return [ViewLink(*row) for row in found["views"]]
 
 
 def save_view(actor: User, name: str, query: str, shared: bool = False) -> SavedView:

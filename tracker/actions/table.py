@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from operator import attrgetter
 from typing import Any
 
 from flask import current_app, url_for
@@ -52,6 +54,10 @@ def table_lines(actions: Iterable[Any], today: date) -> list[TableLine]:
     # The URL of one action, then of the others by their id: the same rule, built once.
     show_url = _url_pattern("actions.show", "action_id")
     recommendation_url = _url_pattern("events.show_recommendation", "recommendation_id")
+    # Each distinct value formatted once a page: a page repeats its statuses, institutions,
+    # percentages and deadlines, and each formatting looks up the reader's language.
+    percent_text, date_text, due_text = cache(percent), cache(medium_date), cache(relative_deadline)
+    status_label, institution_name = cache(attrgetter("label")), cache(attrgetter("label"))
     lines = []
     for action in actions:
         recommendation = action.recommendation
@@ -66,17 +72,17 @@ def table_lines(actions: Iterable[Any], today: date) -> list[TableLine]:
             event_title=recommendation.event.title,
             owner_name=action.owner.name,
             institution_code=action.lead_institution.code,
-            institution_name=action.lead_institution.label,
+            institution_name=institution_name(action.lead_institution),
             status=status.value,
-            status_label=status.label,
+            status_label=status_label(status),
             overdue=action.is_overdue(today),
             awaiting_news=action.awaiting_news(today),
             stale=action.is_stale(today, stale_days),
             progress=action.progress,
-            progress_text=percent(action.progress),
+            progress_text=percent_text(action.progress),
             deadline=action.deadline.isoformat(),
-            deadline_text=medium_date(action.deadline),
-            due_text=None if status.is_closed else relative_deadline(action.deadline, today),
+            deadline_text=date_text(action.deadline),
+            due_text=None if status.is_closed else due_text(action.deadline, today),
         ))
     return lines
 
