@@ -117,3 +117,19 @@ def test_a_language_forced_inside_a_request_is_obeyed_and_then_given_back(app):
     assert before == after == "Sign in|Completed|3 Dec 2026"
     assert forced.startswith("تسجيل الدخول|") and "ديسمبر" in forced
     assert nested == "Se connecter|Terminée|3 déc. 2026"
+
+
+def test_template_texts_are_formatted_and_escaped_as_jinja_formats_them(app):
+    """A template's `_()` reads a text's translation once per language, and gives what
+    Jinja's new-style gettext gives: the template's own text kept, `%%` made `%`, values
+    escaped where the template escapes, and the same again on the next call."""
+    from flask import render_template_string
+
+    page = ("{{ _('Sign in') }}|{{ _('50%% <b>done</b>') }}|{{ _('Hi %(name)s', name=name) }}"
+            "{% autoescape false %}|{{ _('50%% <b>done</b>') }}|{{ _('Hi %(name)s', name=name) }}"
+            "{% endautoescape %}")
+    for _ in range(2):
+        with app.test_request_context(headers={"Accept-Language": "fr"}):
+            shown = render_template_string(page, name="<i>Sami</i>")
+        assert shown == ("Se connecter|50% <b>done</b>|Hi &lt;i&gt;Sami&lt;/i&gt;"
+                         "|50% <b>done</b>|Hi <i>Sami</i>")
