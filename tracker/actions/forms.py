@@ -314,14 +314,26 @@ class IdListField(Field):
         return ",".join(str(i) for i in self.data or [])
 
 
-class BulkForm(Form):
+class BulkStartForm(Form):
+    """The first step of a change for many actions, as every coordinator's list page shows
+    it: the change to make, for the actions ticked or all those matching the list's
+    filters. Its value is asked on the next page (`BulkForm`, which takes the same fields):
+    the list builds 2 fields instead of 13."""
+
+    filters = HiddenField(validators=[Optional(), Length(max=2000)])
+    operation = SelectField(_l("Change"), validators=[DataRequired()], id="bulk-operation")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.operation.choices = choices((op.value, op.label) for op in bulk.Operation)
+
+
+class BulkForm(BulkStartForm):
     """A change for many actions: the actions (ticked, or all matching the list's
     filters) and the change, with the value it needs."""
 
     ids = IdListField(default=list)
     all_matching = BooleanField(_l("All the actions matching the filters"))
-    filters = HiddenField(validators=[Optional(), Length(max=2000)])
-    operation = SelectField(_l("Change"), validators=[DataRequired()], id="bulk-operation")
     owner = ModelSelectField(_l("New owner"), allow_blank=True, id="bulk-owner")
     institution = ModelSelectField(_l("New lead institution"), allow_blank=True,
                                    id="bulk-institution")
@@ -347,7 +359,6 @@ class BulkForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.operation.choices = choices((op.value, op.label) for op in bulk.Operation)
         self.status.choices = choices(
             [("", "—")] + [(s.value, s.label) for s in Status
                            if s not in AWAITING_REVIEW_STATUSES])

@@ -18,6 +18,7 @@ from tracker.actions.forms import (
     ActionForm,
     BulkApplyForm,
     BulkForm,
+    BulkStartForm,
     SaveViewForm,
     update_form,
     versions_text,
@@ -72,7 +73,7 @@ def _list_page(filters: queries.ActionFilters, save_form: SaveViewForm | None = 
         # Only the operation is chosen here; its value (a new owner among a thousand
         # people, an institution, a date) is asked on the next page: written into every
         # list page, those fields took 8 ms of its 14 ms of CPU (bench/cpu.py).
-        bulk_form = BulkForm(formdata=None, filters=query)
+        bulk_form = BulkStartForm(formdata=None, filters=query)
         save_form_ = save_form or SaveViewForm(formdata=None, filters=query)
     return render_template("actions/index.html", pagination=pagination, filters=filters,
                            today=today, choices=queries.filter_choices(filters),
