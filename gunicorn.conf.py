@@ -2,10 +2,10 @@
 
 The web tier is one process by default: one worker of 4 threads, the app loaded in the
 worker itself. Measured on 100,000 actions with `bench/load.py` (docs/performance.md,
-docs/deployment.md): 128 MB for the whole tier, where two sync workers take 158 MB and
-serve the action lists about 55 % faster (both cores run Python). Set `GUNICORN_WORKERS`
-(not `--workers`) for more processes: the app is then loaded once in the master and
-shared by the forked workers."""
+docs/deployment.md): 128 MB for the whole tier, where two sync workers take 158 MB; it
+serves the action lists as fast as two workers, the other pages about half as fast (two
+workers run Python on both cores). Set `GUNICORN_WORKERS` (not `--workers`) for more
+processes: the app is then loaded once in the master and shared by the forked workers."""
 
 import gc
 import os

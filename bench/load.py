@@ -54,15 +54,16 @@ COMMENT = "Point d'avancement (bench/load.py)"
 
 
 def start_gunicorn(url: str, workers: int | None = None, redis_url: str = "",
-                   threads: int | None = None) -> subprocess.Popen:
+                   threads: int | None = None, root: Path = ROOT,
+                   port: int = PORT) -> subprocess.Popen:
     """Start gunicorn as in production (gunicorn.conf.py, with its defaults unless
-    `workers` or `threads` are given, through the same variables as a deployment) and wait
-    until it answers."""
+    `workers` or `threads` are given, through the same variables as a deployment) from the
+    checkout `root`, on `port`, and wait until it answers."""
     env = {**os.environ, "TRACKER_ENV": "production", "DATABASE_URL": url,
            "SECRET_KEY": "bench-only-secret-key-0123456789abcdef",
            "TRACKER_LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute",
            "TRACKER_LOGIN_LIMIT_PER_ADDRESS": "1000 per minute",
-           "GUNICORN_BIND": f"127.0.0.1:{PORT}"}
+           "GUNICORN_BIND": f"127.0.0.1:{port}"}
     if workers is not None:
         env["GUNICORN_WORKERS"] = str(workers)
     if threads is not None:
@@ -71,10 +72,10 @@ def start_gunicorn(url: str, workers: int | None = None, redis_url: str = "",
         env.update(CACHE_REDIS_URL=redis_url, RATELIMIT_STORAGE_URI=redis_url)
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "--access-logfile", "-",
-         "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+         "--log-level", "warning", "wsgi:app"], cwd=root, env=env, stdout=subprocess.DEVNULL)
     for _ in range(100):
         try:
-            urllib.request.urlopen(BASE + "/ping", timeout=1)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=1)
             return process
         except OSError:
             time.sleep(0.2)
@@ -82,30 +83,31 @@ def start_gunicorn(url: str, workers: int | None = None, redis_url: str = "",
     raise SystemExit("gunicorn did not start")
 
 
-def login(email: str, password: str) -> tuple[str, str]:
-    """Sign in and return the session cookie and a CSRF token of that session."""
+def login(email: str, password: str, base: str = BASE) -> tuple[str, str]:
+    """Sign in at `base` and return the session cookie and a CSRF token of that session."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     opener.addheaders = [("User-Agent", USER_AGENT)]
-    page = opener.open(BASE + "/login").read().decode()
+    page = opener.open(base + "/login").read().decode()
     token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
     data = urllib.parse.urlencode({"email": email, "password": password,
                                    "csrf_token": token}).encode()
-    page = opener.open(BASE + "/login", data=data).read().decode()
+    page = opener.open(base + "/login", data=data).read().decode()
     token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
     cookie = next(c for c in jar if c.name == "session")
     return f"session={cookie.value}", token
 
 
-def wrk(path: str, cookie: str, seconds: int, connections: int, posts=None) -> dict:
-    """Run wrk against one path and return its summary; `posts()`, when given, writes the
-    file of POSTs to send instead (see report.lua) and returns its path."""
+def wrk(path: str, cookie: str, seconds: int, connections: int, posts=None,
+        base: str = BASE) -> dict:
+    """Run wrk against one path of `base` and return its summary; `posts()`, when given,
+    writes the file of POSTs to send instead (see report.lua) and returns its path."""
     env = {**os.environ, "BENCH_POSTS": posts() if posts else ""}
     output = subprocess.run(
         ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
          "-s", str(ROOT / "bench" / "report.lua"), "-H", f"Cookie: {cookie}",
          "-H", f"User-Agent: {USER_AGENT}",
-         BASE + path], capture_output=True, text=True, env=env, check=True).stdout
+         base + path], capture_output=True, text=True, env=env, check=True).stdout
     result = json.loads(output.split("RESULT ", 1)[1])
     result["rps"] = result["requests"] / result["seconds"]
     return result
