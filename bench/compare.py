@@ -10,8 +10,9 @@ each from its own checkout and `gunicorn.conf.py` and on its own port, and wrk m
 them in turn, a few seconds each, round after round: each round's two figures were taken
 within seconds of each other. Only one tier is under load at a time; the other waits.
 
-It prints each round's requests a second for each page and tier, their medians, the ratio
-of the medians, and each tier's PSS (master and workers) at the end.
+It prints each round's requests a second for each page and tier, their medians and the
+ratio of the medians. Memory is `load.py`'s to measure, one tier alone: two tiers running
+side by side share their libraries' pages, which lowers both one's PSS.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load import ROOT, login, start_gunicorn, tier_pss, wrk  # noqa: E402
+from load import ROOT, login, start_gunicorn, wrk  # noqa: E402
 
 PAGES = {
     "action list, filtered": "/actions?status=in_progress&institution=3&sort=-progress",
@@ -77,8 +78,6 @@ def main() -> None:
             this, other = (statistics.median(rates[name, page]) for name in tiers)
             print(f"{page}: median req/s this {this:.1f}, other {other:.1f}, "
                   f"this/other {this / other:.2f}")
-        for name, process in processes.items():
-            print(f"{name} ({tiers[name][0]}): web tier PSS {tier_pss(process.pid):.0f} MB")
     finally:
         for process in processes.values():
             process.terminate()
