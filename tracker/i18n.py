@@ -88,6 +88,8 @@ def init_app(app: Flask) -> None:
     the memo of `translations()`."""
     babel.init_app(app, locale_selector=select_locale,
                    timezone_selector=lambda: current_app.config["TRACKER_TIMEZONE"])
+    # Jinja's new-style callables; its `gettext` (and the `_` alias) are then replaced by
+    # `template_gettext`, which behaves the same and keeps each plain text once.
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: translations().ugettext(s),
         ngettext=lambda s, p, n: translations().ungettext(s, p, n),
